@@ -1,0 +1,52 @@
+package dev.phantom.tracker;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.OptionalLong;
+
+/**
+ * Ids that name their home node: {@code "P"} followed by the base64url of the home's incarnation uid (8
+ * bytes) and 16 random bytes (128 bits from {@link SecureRandom}). Any node maps the uid to a member's
+ * address from cluster membership, so it can route to the home at once, before the tracker's replication
+ * has carried anything (DESIGN.md "Routing without replication lag"). Host names never appear in an id.
+ *
+ * <pre>{@code
+ * String sessionId = tracker.mintId();            // e.g. "PAAAAZb3...": homed on this node
+ * Optional<NodeId> home = tracker.homeOf(sessionId);
+ * }</pre>
+ */
+public final class HomedIds {
+  private static final char PREFIX = 'P';
+  private static final int RANDOM_BYTES = 16;
+  /** 1 prefix char + base64url(24 bytes) = 32 chars, no padding. */
+  public static final int LENGTH = 33;
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private HomedIds() {}
+
+  /** A fresh id homed on the node with this incarnation uid. */
+  public static String mint(long homeUid) {
+    byte[] bytes = new byte[8 + RANDOM_BYTES];
+    ByteBuffer.wrap(bytes).putLong(homeUid);
+    byte[] random = new byte[RANDOM_BYTES];
+    RANDOM.nextBytes(random);
+    System.arraycopy(random, 0, bytes, 8, RANDOM_BYTES);
+    return PREFIX + ENCODER.encodeToString(bytes);
+  }
+
+  /** The home uid named by an id minted by {@link #mint}, or empty for any other string. */
+  public static OptionalLong homeUid(String id) {
+    if (id == null || id.length() != LENGTH || id.charAt(0) != PREFIX) return OptionalLong.empty();
+    try {
+      byte[] bytes = DECODER.decode(id.substring(1));
+      if (bytes.length != 8 + RANDOM_BYTES) return OptionalLong.empty();
+      return OptionalLong.of(ByteBuffer.wrap(bytes).getLong());
+    } catch (IllegalArgumentException notBase64) {
+      return OptionalLong.empty();
+    }
+  }
+}

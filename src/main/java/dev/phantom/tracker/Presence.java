@@ -1,0 +1,51 @@
+package dev.phantom.tracker;
+
+import akka.actor.typed.ActorRef;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One tracked entry as a read returns it: an actor tracked under a key of a topic, owned by the node that
+ * hosts the actor.
+ *
+ * <pre>{@code
+ * for (Presence p : tracker.listSessionStreams(sessionId)) {
+ *   log.info("{} on {} with {}", p.ref(), p.owner(), p.meta());
+ * }
+ * }</pre>
+ *
+ * @param topic one of {@link Tracker#SESSIONS_TOPIC}, {@link Tracker#REQUESTS_TOPIC}, {@link
+ *     Tracker#RESOURCES_TOPIC}
+ * @param key the key it is tracked under
+ * @param ref the tracked actor
+ * @param owner the node that hosts the actor; only this node ever writes the entry
+ * @param meta immutable JSON-like metadata (strings, numbers, booleans, lists, maps)
+ * @param trackedAt the owner's wall clock when the entry was first tracked, in epoch milliseconds
+ */
+public record Presence(
+    String topic, TrackerKey key, ActorRef<?> ref, NodeId owner, Map<String, Object> meta, long trackedAt)
+    implements TrackerSerializable {
+
+  public Presence {
+    meta = meta == null || meta.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+  }
+
+  /** The plain id this entry is tracked under, or the claim's text for an in-flight claim. */
+  public String id() {
+    return key.toString();
+  }
+
+  boolean sameEntry(String topic, TrackerKey key, ActorRef<?> ref) {
+    return this.ref.equals(ref) && this.key.equals(key) && this.topic.equals(topic);
+  }
+
+  /** Oldest first; ties broken by owner and actor path so every node orders entries the same way. */
+  static int compareAge(Presence a, Presence b) {
+    int c = Long.compare(a.trackedAt, b.trackedAt);
+    if (c != 0) return c;
+    c = Long.compare(a.owner.uid(), b.owner.uid());
+    if (c != 0) return c;
+    return a.ref.path().toString().compareTo(b.ref.path().toString());
+  }
+}

@@ -1,0 +1,14 @@
+package dev.phantom.tracker;
+
+/** The outcome of a track call. */
+public enum TrackResult {
+  /** The entry is tracked; reads on this node see it as soon as the call's stage completes. */
+  TRACKED,
+  /** The same actor is already tracked under the same topic and key; nothing changed. */
+  ALREADY_TRACKED,
+  /**
+   * The actor lives on another node. Only the node hosting an actor may track it (owner-only writes), so
+   * nothing changed.
+   */
+  NOT_LOCAL
+}

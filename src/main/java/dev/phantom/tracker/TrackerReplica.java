@@ -1,0 +1,706 @@
+package dev.phantom.tracker;
+
+import akka.actor.Address;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ClusterEvent;
+import akka.cluster.MemberStatus;
+import akka.cluster.ddata.LWWMap;
+import akka.cluster.ddata.Key;
+import akka.cluster.ddata.LWWMapKey;
+import akka.cluster.ddata.SelfUniqueAddress;
+import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import akka.cluster.ddata.typed.javadsl.ReplicatorSettings;
+import akka.cluster.pubsub.DistributedPubSub;
+import akka.cluster.pubsub.DistributedPubSubMediator;
+import akka.cluster.typed.Cluster;
+import dev.phantom.tracker.TrackerProtocol.ClaimAnswer;
+import dev.phantom.tracker.TrackerProtocol.Count;
+import dev.phantom.tracker.TrackerProtocol.Fanout;
+import dev.phantom.tracker.TrackerProtocol.NotifyKind;
+import dev.phantom.tracker.TrackerProtocol.RemoteClaim;
+import dev.phantom.tracker.TrackerProtocol.RemoteRelease;
+import dev.phantom.tracker.TrackerProtocol.RemoteUntrack;
+import dev.phantom.tracker.TrackerProtocol.RemoteUpdateMeta;
+import dev.phantom.tracker.TrackerProtocol.Selection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The tracker's replica on one node: the only writer of this node's entries and of its {@link
+ * PresenceIndex}. It owns
+ *
+ * <ul>
+ *   <li>this node's entries (owner-only writes): tracked on request, removed when the actor stops
+ *       (DeathWatch) or on request, and pushed to the tracker's own Distributed Data replicator as
+ *       {@code WriteLocal} updates batched per shard key;
+ *   <li>the replicated view: {@code Changed} of each shard key is diffed against the previous value,
+ *       applied to the index and reported to diff subscribers;
+ *   <li>reconciliation: this node's live table is authoritative for entries it owns, so an own entry
+ *       that reappears after removal (a concurrent add won in the OR-set) is removed again, and one
+ *       missing is put again; this is the tombstone mechanism, without keeping tombstones;
+ *   <li>membership: owners that are unreachable, downed or gone are hidden from reads at once; the
+ *       leader deletes a removed node's entries on {@code MemberRemoved} and sweeps periodically for
+ *       entries of owners that are no longer members;
+ *   <li>claims for the sessions homed on this node (linearizable: one actor decides);
+ *   <li>the local half of list_changed fan-out.
+ * </ul>
+ *
+ * In local mode (no cluster) it is the same actor without replicator, membership or pub-sub.
+ */
+final class TrackerReplica {
+
+  static final String NAME = "phantom-tracker";
+  static final String FANOUT_TOPIC = "phantom:list-changed";
+  static final List<String> TOPICS =
+      List.of(Tracker.SESSIONS_TOPIC, Tracker.REQUESTS_TOPIC, Tracker.RESOURCES_TOPIC);
+  private static final Set<MemberStatus> VISIBLE_STATUSES =
+      Set.of(MemberStatus.weaklyUp(), MemberStatus.up(), MemberStatus.leaving(), MemberStatus.exiting());
+
+  interface Command {}
+
+  record Track(String topic, TrackerKey key, ActorRef<?> ref, Map<String, Object> meta, CompletableFuture<TrackResult> reply)
+      implements Command {}
+
+  record Untrack(Selection selection, String topic, TrackerKey key, ActorRef<?> ref, CompletableFuture<Integer> reply)
+      implements Command {}
+
+  record UpdateMeta(String topic, TrackerKey key, Map<String, Object> patch, CompletableFuture<Integer> reply)
+      implements Command {}
+
+  record Claim(TrackerKey.InFlight claim, ActorRef<?> holder, CompletableFuture<ClaimResult> reply) implements Command {}
+
+  record Release(TrackerKey.InFlight claim, ActorRef<?> holder) implements Command {}
+
+  record Subscribe(String topic, ActorRef<TrackerDiff> listener) implements Command {}
+
+  record Unsubscribe(String topic, ActorRef<TrackerDiff> listener) implements Command {}
+
+  record Notify(NotifyKind kind, CompletableFuture<Integer> reply) implements Command {}
+
+  record GetStats(boolean measureKeys, CompletableFuture<TrackerStats> reply) implements Command {}
+
+  private record ShardChanged(int shard, LWWMap<String, Presence> value) implements Command {}
+
+  private record ShardUpdated(int shard, boolean ok, String failure) implements Command {}
+
+  private record ClusterChanged(ClusterEvent.ClusterDomainEvent event) implements Command {}
+
+  private enum SweepTick implements Command {
+    INSTANCE
+  }
+
+  /** One pending change of a shard key, applied inside the replicator's update. */
+  private sealed interface Op {}
+
+  private record Put(String entryId, Presence presence) implements Op {}
+
+  private record Remove(String entryId) implements Op {}
+
+  static Behavior<Command> create(TrackerSettings settings, PresenceIndex index, boolean clustered) {
+    Behavior<Command> replica = Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new TrackerReplica(ctx, timers, settings, index, clustered).behavior()));
+    // Resume, never restart: a restart would forget this node's live entries and claims.
+    return Behaviors.supervise(replica).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TrackerSettings settings;
+  private final PresenceIndex index;
+  private final boolean clustered;
+  private final NodeId self;
+  private final Address selfAddress;
+  private final int shardsPerTopic;
+
+  // cluster mode only
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, Presence>> replicator;
+  private final SelfUniqueAddress selfUnique;
+  private final List<Key<LWWMap<String, Presence>>> keys = new ArrayList<>();
+  private final akka.actor.ActorRef mediator;
+
+  /** Per shard key (topic-major): this node's entries, by entry id. Authoritative for own entries. */
+  private final List<Map<String, Presence>> own = new ArrayList<>();
+  /** Per shard key: the last value the replicator reported. */
+  private final List<LWWMap<String, Presence>> lastSeen = new ArrayList<>();
+  private final List<List<Op>> pending = new ArrayList<>();
+  private final boolean[] updateInFlight;
+
+  private final Map<ActorRef<?>, List<Presence>> ownByRef = new HashMap<>();
+  private final Map<TrackerKey.InFlight, ActorRef<?>> claims = new HashMap<>();
+  private final Map<ActorRef<?>, Set<TrackerKey.InFlight>> claimsByHolder = new HashMap<>();
+  private final Map<String, Set<ActorRef<TrackerDiff>>> subscribers = new HashMap<>();
+
+  private final Map<NodeId, MemberStatus> members = new HashMap<>();
+  private final Set<NodeId> unreachable = new HashSet<>();
+  private final Map<NodeId, Long> absentSince = new HashMap<>();
+  private Address leader;
+
+  private TrackerReplica(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      TrackerSettings settings,
+      PresenceIndex index,
+      boolean clustered) {
+    this.ctx = ctx;
+    this.settings = settings;
+    this.index = index;
+    this.clustered = clustered;
+    this.self = index.self();
+    this.shardsPerTopic = settings.shardsPerTopic();
+    int shardCount = TOPICS.size() * shardsPerTopic;
+    this.updateInFlight = new boolean[shardCount];
+    for (int i = 0; i < shardCount; i++) {
+      own.add(new HashMap<>());
+      lastSeen.add(LWWMap.create());
+      pending.add(new ArrayList<>());
+    }
+    if (clustered) {
+      Cluster cluster = Cluster.get(ctx.getSystem());
+      this.selfAddress = cluster.selfMember().address();
+      this.selfUnique = new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
+      ActorRef<Replicator.Command> replicatorRef =
+          ctx.spawn(Replicator.behavior(ReplicatorSettings.create(settings.replicatorConfig())), "replicator");
+      this.replicator = new ReplicatorMessageAdapter<>(ctx, replicatorRef, Duration.ofSeconds(10));
+      for (int t = 0; t < TOPICS.size(); t++) {
+        String shortName = TOPICS.get(t).substring(TOPICS.get(t).indexOf(':') + 1);
+        for (int i = 0; i < shardsPerTopic; i++) {
+          Key<LWWMap<String, Presence>> key = LWWMapKey.create("phantom-" + shortName + "-" + i);
+          keys.add(key);
+          int shard = t * shardsPerTopic + i;
+          replicator.subscribe(key, rsp -> rsp instanceof Replicator.Changed<LWWMap<String, Presence>> c
+              ? new ShardChanged(shard, c.get(c.key()))
+              : new ShardChanged(shard, LWWMap.create()));
+        }
+      }
+      ActorRef<ClusterEvent.ClusterDomainEvent> events =
+          ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class, ClusterChanged::new);
+      cluster.subscriptions().tell(akka.cluster.typed.Subscribe.create(events, ClusterEvent.ClusterDomainEvent.class));
+      this.mediator = DistributedPubSub.get(Adapter.toClassic(ctx.getSystem())).mediator();
+      mediator.tell(
+          new DistributedPubSubMediator.Subscribe(FANOUT_TOPIC, Adapter.toClassic(ctx.getSelf())),
+          akka.actor.ActorRef.noSender());
+      timers.startTimerWithFixedDelay(SweepTick.INSTANCE, settings.sweepInterval());
+    } else {
+      this.selfAddress = ctx.getSystem().address();
+      this.selfUnique = null;
+      this.replicator = null;
+      this.mediator = null;
+    }
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Track.class, this::onTrack)
+        .onMessage(Untrack.class, this::onUntrack)
+        .onMessage(RemoteUntrack.class, this::onRemoteUntrack)
+        .onMessage(UpdateMeta.class, this::onUpdateMeta)
+        .onMessage(RemoteUpdateMeta.class, this::onRemoteUpdateMeta)
+        .onMessage(Claim.class, this::onClaim)
+        .onMessage(RemoteClaim.class, this::onRemoteClaim)
+        .onMessage(Release.class, m -> onRelease(m.claim(), m.holder()))
+        .onMessage(RemoteRelease.class, m -> m.targetUid() == self.uid() ? onRelease(m.claim(), m.holder()) : Behaviors.same())
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, this::onUnsubscribe)
+        .onMessage(Notify.class, this::onNotify)
+        .onMessage(Fanout.class, this::onFanout)
+        .onMessage(ShardChanged.class, this::onShardChanged)
+        .onMessage(ShardUpdated.class, this::onShardUpdated)
+        .onMessage(ClusterChanged.class, this::onClusterChanged)
+        .onMessage(SweepTick.class, m -> onSweep())
+        .onMessage(GetStats.class, this::onGetStats)
+        .onSignal(Terminated.class, this::onTerminated)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- own entries
+
+  private Behavior<Command> onTrack(Track m) {
+    if (!isLocal(m.ref())) {
+      m.reply().complete(TrackResult.NOT_LOCAL);
+      return Behaviors.same();
+    }
+    int shard = shardOf(m.topic(), m.key());
+    String id = entryId(m.key(), m.ref());
+    if (own.get(shard).containsKey(id)) {
+      m.reply().complete(TrackResult.ALREADY_TRACKED);
+      return Behaviors.same();
+    }
+    Presence p = new Presence(m.topic(), m.key(), m.ref(), self, m.meta(), System.currentTimeMillis());
+    own.get(shard).put(id, p);
+    ownByRef.computeIfAbsent(m.ref(), r -> new ArrayList<>(2)).add(p);
+    ctx.watch(m.ref());
+    index.add(p);
+    enqueue(shard, new Put(id, p));
+    Diffs diffs = new Diffs();
+    diffs.join(p);
+    diffs.publish();
+    m.reply().complete(TrackResult.TRACKED);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onUntrack(Untrack m) {
+    m.reply().complete(untrackOwn(m.selection(), m.topic(), m.key(), m.ref()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRemoteUntrack(RemoteUntrack m) {
+    int removed = m.targetUid() == self.uid() ? untrackOwn(m.selection(), m.topic(), m.key(), m.ref()) : 0;
+    m.replyTo().tell(new Count(removed));
+    return Behaviors.same();
+  }
+
+  private int untrackOwn(Selection selection, String topic, TrackerKey key, ActorRef<?> ref) {
+    List<Presence> victims = new ArrayList<>();
+    switch (selection) {
+      case BY_REF -> victims.addAll(ownByRef.getOrDefault(ref, List.of()));
+      case BY_KEY -> victims.addAll(ownUnder(topic, key));
+      case BY_KEY_AND_REF -> {
+        for (Presence p : ownUnder(topic, key)) if (p.ref().equals(ref)) victims.add(p);
+      }
+    }
+    Diffs diffs = new Diffs();
+    for (Presence p : victims) removeOwn(p, diffs);
+    diffs.publish();
+    return victims.size();
+  }
+
+  private List<Presence> ownUnder(String topic, TrackerKey key) {
+    List<Presence> out = new ArrayList<>(1);
+    for (Presence p : index.rawTopic(topic).getOrDefault(key, new Presence[0])) {
+      if (p.owner().equals(self)) out.add(p);
+    }
+    return out;
+  }
+
+  private void removeOwn(Presence p, Diffs diffs) {
+    int shard = shardOf(p.topic(), p.key());
+    String id = entryId(p.key(), p.ref());
+    if (own.get(shard).remove(id) == null) return;
+    List<Presence> ofRef = ownByRef.get(p.ref());
+    if (ofRef != null) {
+      ofRef.removeIf(q -> q.sameEntry(p.topic(), p.key(), p.ref()));
+      if (ofRef.isEmpty()) {
+        ownByRef.remove(p.ref());
+        unwatchIfUnused(p.ref());
+      }
+    }
+    index.remove(p);
+    enqueue(shard, new Remove(id));
+    diffs.leave(p);
+  }
+
+  private Behavior<Command> onUpdateMeta(UpdateMeta m) {
+    m.reply().complete(updateOwnMeta(m.topic(), m.key(), m.patch()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRemoteUpdateMeta(RemoteUpdateMeta m) {
+    int updated = m.targetUid() == self.uid() ? updateOwnMeta(m.topic(), m.key(), m.patch()) : 0;
+    m.replyTo().tell(new Count(updated));
+    return Behaviors.same();
+  }
+
+  /** Merges {@code patch} into this node's oldest entry under the key; a null value removes that field. */
+  private int updateOwnMeta(String topic, TrackerKey key, Map<String, Object> patch) {
+    List<Presence> mine = ownUnder(topic, key);
+    if (mine.isEmpty()) return 0;
+    Presence old = mine.get(0);
+    Map<String, Object> merged = new LinkedHashMap<>(old.meta());
+    patch.forEach((k, v) -> {
+      if (v == null) merged.remove(k);
+      else merged.put(k, v);
+    });
+    Presence next = new Presence(topic, key, old.ref(), self, Collections.unmodifiableMap(merged), old.trackedAt());
+    int shard = shardOf(topic, key);
+    String id = entryId(key, old.ref());
+    own.get(shard).put(id, next);
+    List<Presence> ofRef = ownByRef.get(old.ref());
+    ofRef.replaceAll(q -> q.sameEntry(topic, key, old.ref()) ? next : q);
+    index.replace(old, next);
+    enqueue(shard, new Put(id, next));
+    Diffs diffs = new Diffs();
+    diffs.leave(old);
+    diffs.join(next);
+    diffs.publish();
+    return 1;
+  }
+
+  private Behavior<Command> onTerminated(Terminated t) {
+    ActorRef<?> ref = t.getRef();
+    if (ownByRef.containsKey(ref)) untrackOwn(Selection.BY_REF, null, null, ref);
+    Set<TrackerKey.InFlight> held = claimsByHolder.remove(ref);
+    if (held != null) for (TrackerKey.InFlight c : held) claims.remove(c);
+    for (Set<ActorRef<TrackerDiff>> subs : subscribers.values()) subs.remove(ref);
+    return Behaviors.same();
+  }
+
+  private void unwatchIfUnused(ActorRef<?> ref) {
+    if (ownByRef.containsKey(ref) || claimsByHolder.containsKey(ref)) return;
+    for (Set<ActorRef<TrackerDiff>> subs : subscribers.values()) if (subs.contains(ref)) return;
+    ctx.unwatch(ref);
+  }
+
+  // ---------------------------------------------------------------- claims
+
+  private Behavior<Command> onClaim(Claim m) {
+    m.reply().complete(claim(m.claim(), m.holder()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRemoteClaim(RemoteClaim m) {
+    ClaimResult result = m.targetUid() == self.uid() ? claim(m.claim(), m.holder()) : ClaimResult.NO_SESSION;
+    m.replyTo().tell(new ClaimAnswer(result));
+    return Behaviors.same();
+  }
+
+  /** Decided by this one actor for the sessions homed here, so exactly one caller gets CLAIMED. */
+  private ClaimResult claim(TrackerKey.InFlight claim, ActorRef<?> holder) {
+    if (ownUnder(Tracker.SESSIONS_TOPIC, TrackerKey.id(claim.sessionId())).isEmpty()) {
+      return ClaimResult.NO_SESSION;
+    }
+    ActorRef<?> current = claims.get(claim);
+    if (current != null) return current.equals(holder) ? ClaimResult.CLAIMED : ClaimResult.DUPLICATE;
+    claims.put(claim, holder);
+    claimsByHolder.computeIfAbsent(holder, h -> new HashSet<>()).add(claim);
+    ctx.watch(holder);
+    return ClaimResult.CLAIMED;
+  }
+
+  private Behavior<Command> onRelease(TrackerKey.InFlight claim, ActorRef<?> holder) {
+    if (holder.equals(claims.get(claim))) {
+      claims.remove(claim);
+      Set<TrackerKey.InFlight> held = claimsByHolder.get(holder);
+      if (held != null) {
+        held.remove(claim);
+        if (held.isEmpty()) {
+          claimsByHolder.remove(holder);
+          unwatchIfUnused(holder);
+        }
+      }
+    }
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- diffs
+
+  private Behavior<Command> onSubscribe(Subscribe m) {
+    subscribers.computeIfAbsent(m.topic(), t -> new HashSet<>()).add(m.listener());
+    ctx.watch(m.listener());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe m) {
+    Set<ActorRef<TrackerDiff>> subs = subscribers.get(m.topic());
+    if (subs != null && subs.remove(m.listener())) unwatchIfUnused(m.listener());
+    return Behaviors.same();
+  }
+
+  /** Joins and leaves gathered while handling one message, published once at its end. */
+  private final class Diffs {
+    private final Map<String, List<Presence>> joins = new HashMap<>();
+    private final Map<String, List<Presence>> leaves = new HashMap<>();
+
+    void join(Presence p) {
+      if (subscribers.containsKey(p.topic())) joins.computeIfAbsent(p.topic(), t -> new ArrayList<>()).add(p);
+    }
+
+    void leave(Presence p) {
+      if (subscribers.containsKey(p.topic())) leaves.computeIfAbsent(p.topic(), t -> new ArrayList<>()).add(p);
+    }
+
+    void publish() {
+      for (String topic : TOPICS) {
+        List<Presence> j = joins.getOrDefault(topic, List.of());
+        List<Presence> l = leaves.getOrDefault(topic, List.of());
+        if (j.isEmpty() && l.isEmpty()) continue;
+        TrackerDiff diff = new TrackerDiff(topic, List.copyOf(j), List.copyOf(l));
+        for (ActorRef<TrackerDiff> s : subscribers.getOrDefault(topic, Set.of())) s.tell(diff);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- fan-out
+
+  private Behavior<Command> onNotify(Notify m) {
+    if (!clustered) {
+      m.reply().complete(fanoutLocally(m.kind()));
+      return Behaviors.same();
+    }
+    int expected = index.visibleNodeCount();
+    ctx.spawnAnonymous(FanoutAggregator.create(mediator, m.kind(), expected, settings.notifyTimeout(), m.reply()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onFanout(Fanout m) {
+    m.replyTo().tell(new Count(fanoutLocally(m.kind())));
+    return Behaviors.same();
+  }
+
+  /** Tells each session homed on this node once, through its oldest local entry. */
+  private int fanoutLocally(NotifyKind kind) {
+    int reached = 0;
+    for (Map.Entry<TrackerKey, Presence[]> e : index.rawTopic(Tracker.SESSIONS_TOPIC).entrySet()) {
+      if (!(e.getKey() instanceof TrackerKey.Id id)) continue;
+      Presence target = null;
+      for (Presence p : e.getValue()) {
+        if (p.owner().equals(self)) {
+          target = p;
+          break;
+        }
+      }
+      if (target == null) continue;
+      if (!index.homeOf(id.value()).map(self::equals).orElse(false)) continue;
+      target.ref().unsafeUpcast().tell(kind.message);
+      reached++;
+    }
+    return reached;
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  private void enqueue(int shard, Op op) {
+    if (!clustered) return;
+    pending.get(shard).add(op);
+    flush(shard);
+  }
+
+  /** At most one update per shard key in flight; ops queued meanwhile go out together in the next. */
+  private void flush(int shard) {
+    if (updateInFlight[shard] || pending.get(shard).isEmpty()) return;
+    List<Op> ops = List.copyOf(pending.get(shard));
+    pending.get(shard).clear();
+    updateInFlight[shard] = true;
+    SelfUniqueAddress node = selfUnique;
+    replicator.askUpdate(
+        replyTo -> new Replicator.Update<>(keys.get(shard), LWWMap.create(), Replicator.writeLocal(), replyTo,
+            map -> apply(map, ops, node)),
+        rsp -> new ShardUpdated(shard, rsp instanceof Replicator.UpdateSuccess, rsp.toString()));
+  }
+
+  private static LWWMap<String, Presence> apply(LWWMap<String, Presence> map, List<Op> ops, SelfUniqueAddress node) {
+    LWWMap<String, Presence> out = map;
+    for (Op op : ops) {
+      if (op instanceof Put put) out = out.put(node, put.entryId(), put.presence());
+      else if (op instanceof Remove remove && out.contains(remove.entryId())) out = out.remove(node, remove.entryId());
+    }
+    return out;
+  }
+
+  private Behavior<Command> onShardUpdated(ShardUpdated m) {
+    updateInFlight[m.shard()] = false;
+    if (!m.ok()) ctx.getLog().warn("tracker update of {} failed: {}", keys.get(m.shard()).id(), m.failure());
+    flush(m.shard());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onShardChanged(ShardChanged m) {
+    int shard = m.shard();
+    Map<String, Presence> before = lastSeen.get(shard).getEntries();
+    Map<String, Presence> after = m.value().getEntries();
+    lastSeen.set(shard, m.value());
+    Diffs diffs = new Diffs();
+    for (Map.Entry<String, Presence> e : after.entrySet()) {
+      Presence now = e.getValue();
+      if (now.owner().equals(self)) continue;
+      Presence was = before.get(e.getKey());
+      if (was == null) {
+        index.add(now);
+        if (index.isVisible(now.owner())) diffs.join(now);
+      } else if (!was.equals(now)) {
+        index.replace(was, now);
+        if (index.isVisible(now.owner())) {
+          diffs.leave(was);
+          diffs.join(now);
+        }
+      }
+    }
+    for (Map.Entry<String, Presence> e : before.entrySet()) {
+      Presence was = e.getValue();
+      if (was.owner().equals(self) || after.containsKey(e.getKey())) continue;
+      index.remove(was);
+      if (index.isVisible(was.owner())) diffs.leave(was);
+    }
+    reconcileOwn(shard, after);
+    diffs.publish();
+    return Behaviors.same();
+  }
+
+  /**
+   * Makes the replicated copy of this node's entries match its live table. Only when nothing of ours
+   * is queued or in flight for the key, so the value seen already includes all our earlier writes.
+   */
+  private void reconcileOwn(int shard, Map<String, Presence> replicated) {
+    if (updateInFlight[shard] || !pending.get(shard).isEmpty()) return;
+    Map<String, Presence> mine = own.get(shard);
+    for (Map.Entry<String, Presence> e : replicated.entrySet()) {
+      if (e.getValue().owner().equals(self) && !mine.containsKey(e.getKey())) {
+        pending.get(shard).add(new Remove(e.getKey()));
+      }
+    }
+    for (Map.Entry<String, Presence> e : mine.entrySet()) {
+      if (!e.getValue().equals(replicated.get(e.getKey()))) pending.get(shard).add(new Put(e.getKey(), e.getValue()));
+    }
+    flush(shard);
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  private Behavior<Command> onClusterChanged(ClusterChanged m) {
+    ClusterEvent.ClusterDomainEvent event = m.event();
+    // Typed cluster subscriptions deliver the initial state as events, so this sees every member.
+    if (event instanceof ClusterEvent.MemberRemoved removed) {
+      NodeId gone = NodeId.of(removed.member().uniqueAddress());
+      members.remove(gone);
+      unreachable.remove(gone);
+      if (isLeader()) deleteEntriesOf(Set.of(gone));
+    } else if (event instanceof ClusterEvent.MemberEvent e) {
+      members.put(NodeId.of(e.member().uniqueAddress()), e.member().status());
+    } else if (event instanceof ClusterEvent.UnreachableMember u) {
+      unreachable.add(NodeId.of(u.member().uniqueAddress()));
+    } else if (event instanceof ClusterEvent.ReachableMember r) {
+      unreachable.remove(NodeId.of(r.member().uniqueAddress()));
+    } else if (event instanceof ClusterEvent.LeaderChanged l) {
+      leader = l.getLeader();
+    } else {
+      return Behaviors.same();
+    }
+    updateVisibility();
+    return Behaviors.same();
+  }
+
+  private boolean isLeader() {
+    return selfAddress.equals(leader);
+  }
+
+  private void updateVisibility() {
+    Set<NodeId> visible = new HashSet<>();
+    Map<Long, NodeId> byUid = new HashMap<>();
+    visible.add(self);
+    byUid.put(self.uid(), self);
+    members.forEach((node, status) -> {
+      byUid.put(node.uid(), node);
+      if (VISIBLE_STATUSES.contains(status) && !unreachable.contains(node)) visible.add(node);
+    });
+    Set<NodeId> before = index.visibleOwners();
+    if (before.equals(visible)) {
+      index.setMembership(new PresenceIndex.Membership(Set.copyOf(visible), Map.copyOf(byUid)));
+      return;
+    }
+    Diffs diffs = new Diffs();
+    index.forEachEntry(p -> {
+      boolean was = before.contains(p.owner()) || p.owner().equals(self);
+      boolean now = visible.contains(p.owner());
+      if (was && !now) diffs.leave(p);
+      else if (!was && now) diffs.join(p);
+    });
+    index.setMembership(new PresenceIndex.Membership(Set.copyOf(visible), Map.copyOf(byUid)));
+    diffs.publish();
+  }
+
+  /** The leader's part: delete every entry whose owner is in {@code gone} (never our own). */
+  private void deleteEntriesOf(Set<NodeId> gone) {
+    for (int shard = 0; shard < lastSeen.size(); shard++) {
+      for (Map.Entry<String, Presence> e : lastSeen.get(shard).getEntries().entrySet()) {
+        NodeId owner = e.getValue().owner();
+        if (!owner.equals(self) && gone.contains(owner)) pending.get(shard).add(new Remove(e.getKey()));
+      }
+      flush(shard);
+    }
+  }
+
+  private Behavior<Command> onSweep() {
+    if (!isLeader()) {
+      absentSince.clear();
+      return Behaviors.same();
+    }
+    long now = System.nanoTime();
+    Set<NodeId> owners = new HashSet<>();
+    for (LWWMap<String, Presence> map : lastSeen) {
+      for (Presence p : map.getEntries().values()) owners.add(p.owner());
+    }
+    owners.remove(self);
+    owners.removeIf(members::containsKey);
+    absentSince.keySet().retainAll(owners);
+    Set<NodeId> expired = new HashSet<>();
+    for (NodeId owner : owners) {
+      long since = absentSince.computeIfAbsent(owner, o -> now);
+      if (now - since >= settings.sweepGrace().toNanos()) expired.add(owner);
+    }
+    if (!expired.isEmpty()) {
+      ctx.getLog().info("tracker sweep deletes entries of departed nodes {}", expired);
+      deleteEntriesOf(expired);
+    }
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  private Behavior<Command> onGetStats(GetStats m) {
+    Map<String, Integer> byTopic = new java.util.TreeMap<>();
+    Map<String, Integer> byOwner = new java.util.TreeMap<>();
+    int[] hidden = {0};
+    for (String topic : TOPICS) byTopic.put(topic, index.list(topic).size());
+    index.forEachEntry(p -> {
+      byOwner.merge(p.owner().toString(), 1, Integer::sum);
+      if (!index.isVisible(p.owner())) hidden[0]++;
+    });
+    long largestBytes = -1;
+    int largestEntries = 0;
+    if (clustered && m.measureKeys()) {
+      akka.serialization.Serialization serialization =
+          akka.serialization.SerializationExtension.get(Adapter.toClassic(ctx.getSystem()));
+      for (LWWMap<String, Presence> map : lastSeen) {
+        if (map.isEmpty()) continue;
+        long bytes = serialization.serialize(map).get().length;
+        if (bytes > largestBytes) {
+          largestBytes = bytes;
+          largestEntries = map.size();
+        }
+      }
+    }
+    m.reply().complete(new TrackerStats(
+        clustered ? Tracker.Mode.CLUSTER : Tracker.Mode.LOCAL, self, byTopic, byOwner, hidden[0],
+        index.visibleOwners(), largestBytes, largestEntries));
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private boolean isLocal(ActorRef<?> ref) {
+    Address address = ref.path().address();
+    return address.hasLocalScope() || address.equals(selfAddress);
+  }
+
+  private int shardOf(String topic, TrackerKey key) {
+    return TOPICS.indexOf(topic) * shardsPerTopic + shardWithinTopic(key, shardsPerTopic);
+  }
+
+  /** A stable hash (String.hashCode is fixed by the JLS): it must give the same shard on every node. */
+  static int shardWithinTopic(TrackerKey key, int shardsPerTopic) {
+    String basis = key instanceof TrackerKey.InFlight f ? f.sessionId() : ((TrackerKey.Id) key).value();
+    return Math.floorMod(basis.hashCode(), shardsPerTopic);
+  }
+
+  private String entryId(TrackerKey key, ActorRef<?> ref) {
+    String keyCode = key instanceof TrackerKey.InFlight f
+        ? "f" + f.sessionId() + '\u0000' + f.requestId()
+        : "i" + ((TrackerKey.Id) key).value();
+    return keyCode + '\u0000' + ref.path().toStringWithoutAddress() + '#' + ref.path().uid() + '@'
+        + Long.toHexString(self.uid());
+  }
+}

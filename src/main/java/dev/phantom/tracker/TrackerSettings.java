@@ -1,0 +1,51 @@
+package dev.phantom.tracker;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The tracker's settings, read once from {@code phantom.tracker} (defaults in {@code reference.conf}).
+ *
+ * @param mode {@code auto} (cluster when the ActorSystem's provider is {@code cluster}), {@code cluster}
+ *     or {@code local}
+ * @param shardsPerTopic how many Distributed Data keys each topic is spread over; must be identical on
+ *     every node and must not change while any node of the cluster runs
+ * @param replicatorConfig the {@code akka.cluster.distributed-data}-shaped section for the tracker's own
+ *     replicator
+ * @param sweepInterval how often the leader deletes entries of owners that are no longer members
+ * @param sweepGrace how long an owner must have been absent from the membership before the sweep
+ *     deletes its entries (guards against a member this node has not seen yet)
+ * @param remoteCallTimeout how long a call routed to another node (claim, remote untrack, meta update)
+ *     waits for its answer
+ * @param notifyTimeout how long a list_changed fan-out waits for every node's count
+ */
+public record TrackerSettings(
+    String mode,
+    int shardsPerTopic,
+    Config replicatorConfig,
+    Duration sweepInterval,
+    Duration sweepGrace,
+    Duration remoteCallTimeout,
+    Duration notifyTimeout) {
+
+  /** Reads {@code phantom.tracker} from a full configuration. */
+  public static TrackerSettings fromConfig(Config root) {
+    Config c = root.getConfig("phantom.tracker");
+    String mode = c.getString("mode");
+    if (!mode.equals("auto") && !mode.equals("cluster") && !mode.equals("local")) {
+      throw new IllegalArgumentException("phantom.tracker.mode must be auto, cluster or local, not " + mode);
+    }
+    int shards = c.getInt("shards-per-topic");
+    if (shards < 1 || shards > 4096) {
+      throw new IllegalArgumentException("phantom.tracker.shards-per-topic must be 1..4096, not " + shards);
+    }
+    return new TrackerSettings(
+        mode,
+        shards,
+        c.getConfig("distributed-data"),
+        c.getDuration("sweep-interval"),
+        c.getDuration("sweep-grace"),
+        c.getDuration("remote-call-timeout"),
+        c.getDuration("notify-timeout"));
+  }
+}
