@@ -474,7 +474,8 @@ public final class Tracker implements Extension {
   }
 
   private CompletionStage<Integer> onOwnerOf(ActorRef<?> ref, Selection selection, String topic, TrackerKey key) {
-    String address = ref.path().address().hasLocalScope() ? index.self().address() : ref.path().address().toString();
+    akka.actor.ActorRefProvider provider = ((ExtendedActorSystem) Adapter.toClassic(system)).provider();
+    String address = TrackerReplica.isLocal(ref, provider) ? index.self().address() : ref.path().address().toString();
     Optional<NodeId> owner = index.memberAt(address);
     if (owner.isEmpty()) return CompletableFuture.completedFuture(0);
     NodeId node = owner.get();

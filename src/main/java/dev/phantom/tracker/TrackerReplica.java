@@ -126,11 +126,13 @@ final class TrackerReplica {
   private final NodeId self;
   private final Address selfAddress;
   private final int shardsPerTopic;
+  private final akka.actor.ActorRefProvider provider;
 
   // cluster mode only
   private final ReplicatorMessageAdapter<Command, LWWMap<String, Presence>> replicator;
   private final SelfUniqueAddress selfUnique;
   private final List<Key<LWWMap<String, Presence>>> keys = new ArrayList<>();
+  private final Map<String, Integer> shardByKeyId = new HashMap<>();
   private final akka.actor.ActorRef mediator;
 
   /** Per shard key (topic-major): this node's entries, by entry id. Authoritative for own entries. */
@@ -162,6 +164,7 @@ final class TrackerReplica {
     this.clustered = clustered;
     this.self = index.self();
     this.shardsPerTopic = settings.shardsPerTopic();
+    this.provider = ((akka.actor.ExtendedActorSystem) Adapter.toClassic(ctx.getSystem())).provider();
     int shardCount = TOPICS.size() * shardsPerTopic;
     this.updateInFlight = new boolean[shardCount];
     for (int i = 0; i < shardCount; i++) {
@@ -181,11 +184,15 @@ final class TrackerReplica {
         for (int i = 0; i < shardsPerTopic; i++) {
           Key<LWWMap<String, Presence>> key = LWWMapKey.create("phantom-" + shortName + "-" + i);
           keys.add(key);
-          int shard = t * shardsPerTopic + i;
-          replicator.subscribe(key, rsp -> rsp instanceof Replicator.Changed<LWWMap<String, Presence>> c
-              ? new ShardChanged(shard, c.get(c.key()))
-              : new ShardChanged(shard, LWWMap.create()));
+          shardByKeyId.put(key.id(), t * shardsPerTopic + i);
         }
+      }
+      // One message adapter serves every key (adapters are per message class, so a lambda per key would
+      // replace the previous one): the shard is found from the key id.
+      for (Key<LWWMap<String, Presence>> key : keys) {
+        replicator.subscribe(key, rsp -> rsp instanceof Replicator.Changed<LWWMap<String, Presence>> c
+            ? new ShardChanged(shardByKeyId.get(c.key().id()), c.get(c.key()))
+            : new ShardChanged(shardByKeyId.get(rsp.key().id()), LWWMap.create()));
       }
       ActorRef<ClusterEvent.ClusterDomainEvent> events =
           ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class, ClusterChanged::new);
@@ -682,8 +689,14 @@ final class TrackerReplica {
   // ---------------------------------------------------------------- helpers
 
   private boolean isLocal(ActorRef<?> ref) {
-    Address address = ref.path().address();
-    return address.hasLocalScope() || address.equals(selfAddress);
+    return isLocal(ref, provider);
+  }
+
+  /** Whether the actor lives in this ActorSystem (not merely in this JVM, where tests run several). */
+  static boolean isLocal(ActorRef<?> ref, akka.actor.ActorRefProvider provider) {
+    return Adapter.toClassic(ref) instanceof akka.actor.InternalActorRef internal
+        && internal.isLocal()
+        && internal.provider() == provider;
   }
 
   private int shardOf(String topic, TrackerKey key) {
