@@ -118,6 +118,7 @@ public final class Tracker implements Extension {
   private final PresenceIndex index;
   private final ActorRef<TrackerReplica.Command> replica;
   private final Executor executor;
+  private final akka.actor.ActorRefProvider provider;
 
   private Tracker(ActorSystem<?> system) {
     this.system = system;
@@ -139,6 +140,7 @@ public final class Tracker implements Extension {
         : new NodeId(system.address().toString(), new SecureRandom().nextLong());
     this.index = new PresenceIndex(self);
     this.executor = system.executionContext();
+    this.provider = ((ExtendedActorSystem) Adapter.toClassic(system)).provider();
     this.replica = system.systemActorOf(
         TrackerReplica.create(settings, index, mode == Mode.CLUSTER), TrackerReplica.NAME, Props.empty());
   }
@@ -231,6 +233,10 @@ public final class Tracker implements Extension {
    */
   public CompletionStage<ClaimResult> trackInFlight(ActorRef<?> holder, String sessionId, Object requestId) {
     TrackerKey.InFlight claim = TrackerKey.inFlight(sessionId, requestId);
+    if (!TrackerReplica.isLocal(holder, provider)) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("the holder of a claim must be an actor of this node: " + holder));
+    }
     Optional<NodeId> home = index.homeOf(sessionId);
     if (home.isEmpty()) return CompletableFuture.completedFuture(ClaimResult.NO_SESSION);
     CompletionStage<ClaimResult> decided;
@@ -474,7 +480,6 @@ public final class Tracker implements Extension {
   }
 
   private CompletionStage<Integer> onOwnerOf(ActorRef<?> ref, Selection selection, String topic, TrackerKey key) {
-    akka.actor.ActorRefProvider provider = ((ExtendedActorSystem) Adapter.toClassic(system)).provider();
     String address = TrackerReplica.isLocal(ref, provider) ? index.self().address() : ref.path().address().toString();
     Optional<NodeId> owner = index.memberAt(address);
     if (owner.isEmpty()) return CompletableFuture.completedFuture(0);

@@ -1,0 +1,55 @@
+package dev.phantom.tracker;
+
+import static dev.phantom.tracker.TrackerLocalTest.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.Behaviors;
+import dev.phantom.testkit.Eventually;
+import dev.phantom.testkit.TestCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** 10,000 sessions replicate to every node, and no Distributed Data key comes near the remote frame size. */
+class TrackerScaleTest {
+  private static final int SESSIONS = 10_000;
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(3);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void tenThousandSessionsReplicateWithinTheFrameSize() {
+    Tracker writer = Tracker.get(cluster.node(0));
+    List<CompletableFuture<TrackResult>> tracked = new ArrayList<>();
+    for (int i = 0; i < SESSIONS; i++) {
+      ActorRef<Void> session = cluster.kit(0).spawn(Behaviors.empty());
+      tracked.add(writer.trackSession(session, writer.mintId()).toCompletableFuture());
+    }
+    tracked.forEach(TrackerLocalTest::await);
+    String owner = writer.selfNode().toString();
+    long frameSize = cluster.node(1).settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
+    for (int node = 1; node < 3; node++) {
+      Tracker reader = Tracker.get(cluster.node(node));
+      Eventually.await(Duration.ofSeconds(60),
+          () -> await(reader.stats(false)).entriesByOwner().getOrDefault(owner, 0) == SESSIONS,
+          () -> "all sessions on " + reader.selfNode() + ": " + await(reader.stats(false)).entriesByOwner());
+      TrackerStats stats = await(reader.stats(true));
+      assertTrue(stats.largestKeyBytes() > 0 && stats.largestKeyBytes() < frameSize / 2,
+          "largest key " + stats.largestKeyBytes() + " bytes (" + stats.largestKeyEntries() + " entries) vs frame "
+              + frameSize);
+    }
+  }
+}
