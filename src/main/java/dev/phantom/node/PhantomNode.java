@@ -13,6 +13,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.phantom.http.McpTransport;
 import dev.phantom.tracker.Tracker;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runnable node: an ActorSystem named {@code phantom} in an Akka Cluster (a single-node cluster on
- * 127.0.0.1 by default), the Tracker, and the HTTP server with health endpoints.
+ * 127.0.0.1 by default), the Tracker, and the HTTP server: the demo MCP server on {@code /mcp} and the
+ * health endpoints.
  *
  * <pre>
  * java -jar target/phantom-akka.jar                       # one node: HTTP 127.0.0.1:8080, Artery 25520
@@ -37,10 +39,12 @@ public final class PhantomNode extends AllDirectives {
 
   private final ActorSystem<Void> system;
   private final Tracker tracker;
+  private final McpTransport mcp;
 
   private PhantomNode(ActorSystem<Void> system) {
     this.system = system;
     this.tracker = Tracker.get(system);
+    this.mcp = McpTransport.create(system, DemoServer.withDynamicTools(DemoServer.create(tracker)));
   }
 
   public static void main(String[] args) {
@@ -82,6 +86,7 @@ public final class PhantomNode extends AllDirectives {
 
   Route routes() {
     return concat(
+        mcp.route(),
         path(segment("health").slash("live"), () -> get(() -> complete(StatusCodes.OK, "live"))),
         path(segment("health").slash("ready"), () -> get(() -> isReady()
             ? complete(StatusCodes.OK, "ready")

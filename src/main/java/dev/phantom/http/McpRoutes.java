@@ -1,0 +1,392 @@
+package dev.phantom.http;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phantom.mcp.ConnectHook;
+import dev.phantom.mcp.Json;
+import dev.phantom.mcp.JsonRpc;
+import dev.phantom.mcp.McpDispatcher;
+import dev.phantom.mcp.McpError;
+import dev.phantom.session.SessionActor;
+import dev.phantom.session.Sse;
+import dev.phantom.session.SseRelay;
+import dev.phantom.session.SseSink;
+import dev.phantom.session.StreamActor;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Streamable HTTP rules of MCP 2025-11-25 on {@code /mcp}: every bad input gets an HTTP status and a
+ * JSON-RPC error body (docs/http-errors.md lists them) and changes nothing else. The work itself is done
+ * by the session, request and stream actors.
+ */
+final class McpRoutes extends AllDirectives {
+  private static final String SESSION_HEADER = "mcp-session-id";
+  private static final String VERSION_HEADER = "mcp-protocol-version";
+  private static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
+  private static final AtomicLong CONNECTIONS = new AtomicLong();
+
+  private final McpTransport mcp;
+  private final Materializer materializer;
+  private final HostCheck hostCheck;
+
+  McpRoutes(McpTransport mcp) {
+    this.mcp = mcp;
+    this.materializer = Materializer.matFromSystem(mcp.system());
+    this.hostCheck = new HostCheck(mcp.settings().allowedHosts(), mcp.settings().allowedOrigins());
+  }
+
+  Route route() {
+    return path("mcp", () -> extractRequest(request -> completeWithFuture(handle(request))));
+  }
+
+  /** Thrown inside the handling to answer with a status and a JSON-RPC error. */
+  static final class Reject extends RuntimeException {
+    final StatusCode status;
+    final McpError error;
+    final List<HttpHeader> headers;
+
+    Reject(StatusCode status, int code, String message) {
+      this(status, new McpError(code, message), List.of());
+    }
+
+    Reject(StatusCode status, McpError error, List<HttpHeader> headers) {
+      super(error.getMessage(), null, false, false);
+      this.status = status;
+      this.error = error;
+      this.headers = headers;
+    }
+  }
+
+  CompletionStage<HttpResponse> handle(HttpRequest request) {
+    CompletionStage<HttpResponse> response;
+    try {
+      hostCheck.check(request);
+      if (request.method() == HttpMethods.POST) response = post(request);
+      else if (request.method() == HttpMethods.GET) response = get(request);
+      else if (request.method() == HttpMethods.DELETE) response = delete(request);
+      else throw new Reject(StatusCodes.METHOD_NOT_ALLOWED, new McpError(McpError.SERVER_ERROR, "Method not allowed"),
+            List.of(RawHeader.create("Allow", "GET, POST, DELETE")));
+    } catch (Reject r) {
+      response = CompletableFuture.completedFuture(reject(r));
+    }
+    return response.exceptionally(failure -> {
+      Throwable cause = McpDispatcher.unwrap(failure);
+      if (cause instanceof Reject r) return reject(r);
+      if (cause instanceof TimeoutException || cause instanceof akka.pattern.AskTimeoutException) {
+        return reject(new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time"));
+      }
+      mcp.system().log().error("MCP request failed", cause);
+      return reject(new Reject(StatusCodes.INTERNAL_SERVER_ERROR, McpError.INTERNAL_ERROR, "Internal error"));
+    });
+  }
+
+  // ------------------------------------------------------------------ POST
+
+  private CompletionStage<HttpResponse> post(HttpRequest request) {
+    String accept = header(request, "accept").orElse("");
+    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
+      throw new Reject(StatusCodes.NOT_ACCEPTABLE, McpError.SERVER_ERROR,
+          "Not Acceptable: the client must accept both application/json and text/event-stream");
+    }
+    String contentType = request.entity().getContentType().mediaType().toString();
+    if (!contentType.equalsIgnoreCase("application/json")) {
+      throw new Reject(StatusCodes.UNSUPPORTED_MEDIA_TYPE, McpError.SERVER_ERROR,
+          "Unsupported Media Type: Content-Type must be application/json");
+    }
+    long max = mcp.settings().maxBodyBytes();
+    if (request.entity().getContentLengthOption().orElse(0L) > max) throw tooLarge(max);
+    return request.entity().withSizeLimit(max).toStrict(10_000, materializer)
+        .exceptionally(e -> {
+          throw McpDispatcher.unwrap(e) instanceof akka.http.scaladsl.model.EntityStreamSizeException ? tooLarge(max)
+              : new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: the body could not be read");
+        })
+        .thenCompose(strict -> onMessage(request, strict.getData()));
+  }
+
+  private static Reject tooLarge(long max) {
+    return new Reject(StatusCodes.PAYLOAD_TOO_LARGE, McpError.INVALID_REQUEST, "Request too large: the limit is " + max + " bytes");
+  }
+
+  private CompletionStage<HttpResponse> onMessage(HttpRequest request, ByteString body) {
+    JsonNode json;
+    try {
+      json = Json.parse(body.toArray());
+    } catch (java.io.IOException e) {
+      throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: invalid JSON");
+    }
+    if (json == null || json.isMissingNode()) throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: empty body");
+    if (json.isArray()) {
+      throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
+          "Invalid request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per POST");
+    }
+    JsonRpc.Message message;
+    try {
+      message = JsonRpc.parse(json);
+    } catch (McpError e) {
+      throw new Reject(StatusCodes.BAD_REQUEST, e, List.of());
+    }
+    checkVersionHeader(request);
+    Optional<String> sessionId = header(request, SESSION_HEADER);
+    if (message instanceof JsonRpc.Request r && r.method().equals("initialize")) {
+      if (sessionId.isPresent()) {
+        throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST, "Invalid request: the session is already initialized");
+      }
+      return initialize(request, r);
+    }
+    String id = sessionId.orElseThrow(() ->
+        new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
+    return session(id).thenCompose(session -> {
+      if (message instanceof JsonRpc.Notification n) {
+        session.tell(new SessionActor.ClientNotification(n.method(), n.params()));
+        return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED));
+      }
+      if (message instanceof JsonRpc.Response r) return answer(session, r);
+      return request(id, session, (JsonRpc.Request) message);
+    });
+  }
+
+  private CompletionStage<HttpResponse> initialize(HttpRequest http, JsonRpc.Request request) {
+    ObjectNode params = request.params() instanceof ObjectNode o ? o : Json.object();
+    JsonNode requested = params.get("protocolVersion");
+    if (requested == null || !requested.isTextual()) {
+      return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST,
+          JsonRpc.error(request.id(), McpError.invalidParams("\"protocolVersion\" must be a string"))));
+    }
+    ConnectHook.Decision decision = mcp.server().connectHook().connect(headers(http));
+    if (decision instanceof ConnectHook.Unauthorized u) {
+      throw new Reject(StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),
+          List.of(RawHeader.create("WWW-Authenticate", u.wwwAuthenticate())));
+    }
+    if (decision instanceof ConnectHook.Forbidden f) {
+      throw new Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: " + f.message());
+    }
+    ConnectHook.Allow allow = (ConnectHook.Allow) decision;
+    String version = McpDispatcher.negotiate(requested.textValue());
+    String sessionId = mcp.tracker().mintId();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    SessionActor.Init init = new SessionActor.Init(sessionId, version,
+        params.get("clientInfo") instanceof ObjectNode ci ? ci : Json.object(),
+        params.get("capabilities") instanceof ObjectNode caps ? caps : Json.object(),
+        allow.principal().orElse(null), allow.allowList(), ready);
+    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings()))
+        .thenCompose(ref -> ready)
+        .thenApply(done -> json(StatusCodes.OK, JsonRpc.result(request.id(), mcp.dispatcher().initializeResult(version)))
+            .addHeader(RawHeader.create("Mcp-Session-Id", sessionId)));
+  }
+
+  private CompletionStage<HttpResponse> answer(ActorRef<Object> session, JsonRpc.Response response) {
+    if (!response.id().isTextual()) {
+      throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
+          "Invalid request: no server request with id " + Json.write(response.id()) + " is pending in this session");
+    }
+    String id = response.id().textValue();
+    return AskPattern.<Object, SessionActor.Accepted>ask(session,
+            replyTo -> new SessionActor.ClientAnswer(id, response.result(), response.error(), replyTo),
+            mcp.settings().lookupTimeout(), mcp.system().scheduler())
+        .thenApply(accepted -> {
+          if (!accepted.accepted()) {
+            throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
+                "Invalid request: no server request with id \"" + id + "\" is pending in this session");
+          }
+          return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
+        });
+  }
+
+  private CompletionStage<HttpResponse> request(String sessionId, ActorRef<Object> session, JsonRpc.Request request) {
+    String streamId = mcp.tracker().mintId();
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+    long connection = CONNECTIONS.incrementAndGet();
+    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.create(streamId, sessionId, StreamActor.Kind.POST,
+            new SseSink.Local(queue.first(), connection), mcp.settings(), null,
+            stream -> dev.phantom.session.RequestActor.create(request, session, stream, mcp.deps())))
+        .thenApply(stream -> sse(queue.second(), stream, connection));
+  }
+
+  // ------------------------------------------------------------------ GET
+
+  private CompletionStage<HttpResponse> get(HttpRequest request) {
+    if (!accepts(header(request, "accept").orElse(""), "text/event-stream")) {
+      throw new Reject(StatusCodes.NOT_ACCEPTABLE, McpError.SERVER_ERROR, "Not Acceptable: the client must accept text/event-stream");
+    }
+    checkVersionHeader(request);
+    String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
+        new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
+    Optional<String> lastEventId = header(request, "last-event-id");
+    return session(sessionId).thenCompose(session -> lastEventId.isPresent()
+        ? resume(sessionId, lastEventId.get())
+        : openGetStream(sessionId, session));
+  }
+
+  private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
+    String streamId = mcp.tracker().mintId();
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+    long connection = CONNECTIONS.incrementAndGet();
+    // Write at once so proxies flush the response headers.
+    queue.first().offer(Sse.KEEP_ALIVE);
+    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.create(streamId, sessionId, StreamActor.Kind.GET,
+            new SseSink.Local(queue.first(), connection), mcp.settings(), session, null))
+        .thenCompose(stream -> AskPattern.<Object, SessionActor.Accepted>ask(session,
+                replyTo -> new SessionActor.OpenGetStream(stream, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler())
+            .thenApply(accepted -> {
+              if (!accepted.accepted()) {
+                stream.tell(StreamActor.End.INSTANCE);
+                throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
+                    "Conflict: only one GET stream is allowed per session");
+              }
+              mcp.tracker().trackSession(stream, sessionId, Map.of("stream", "get"));
+              return sse(queue.second(), stream, connection);
+            }));
+  }
+
+  private CompletionStage<HttpResponse> resume(String sessionId, String lastEventId) {
+    Sse.ParsedEventId parsed = Sse.parseEventId(lastEventId);
+    if (parsed == null) throw new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: malformed Last-Event-ID");
+    Reject unknown = new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR,
+        "Bad Request: Last-Event-ID does not name a live stream of this session");
+    return mcp.<StreamActor.Command>lookup(false, parsed.streamId()).thenCompose(found -> {
+      ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
+      Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+      long connection = CONNECTIONS.incrementAndGet();
+      CompletionStage<StreamActor.ResumeReply> reply;
+      ActorRef<SseRelay.Command> relay = null;
+      boolean local = mcp.tracker().homeOf(parsed.streamId()).map(mcp.tracker().selfNode()::equals).orElse(false);
+      if (local) {
+        reply = AskPattern.ask(stream, replyTo -> new StreamActor.Resume(sessionId, parsed.seq(),
+            new SseSink.Local(queue.first(), connection), replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler());
+      } else {
+        relay = mcp.system().systemActorOf(SseRelay.create(queue.first(), stream, connection), "relay-" + connection,
+            akka.actor.typed.Props.empty());
+        ActorRef<SseRelay.Command> relayRef = relay;
+        reply = AskPattern.ask(stream, replyTo -> new StreamActor.ResumeRemote(sessionId, parsed.seq(), relayRef, connection,
+            replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler());
+      }
+      ActorRef<SseRelay.Command> relayRef = relay;
+      return reply.thenApply(r -> {
+        if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
+        if (r.result() == StreamActor.ResumeResult.CONNECTED_ELSEWHERE) {
+          throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR, "Conflict: this stream is connected on another connection");
+        }
+        return relayRef == null ? sse(queue.second(), stream, connection) : sseViaRelay(queue.second(), relayRef);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ DELETE
+
+  private CompletionStage<HttpResponse> delete(HttpRequest request) {
+    checkVersionHeader(request);
+    String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
+        new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
+    return session(sessionId).thenCompose(session -> AskPattern.<Object, SessionActor.Accepted>ask(session,
+            SessionActor.Terminate::new, mcp.settings().lookupTimeout(), mcp.system().scheduler()))
+        .thenApply(done -> HttpResponse.create().withStatus(StatusCodes.OK));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private CompletionStage<ActorRef<Object>> session(String id) {
+    return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(() ->
+        new Reject(StatusCodes.NOT_FOUND, McpError.SESSION_NOT_FOUND, "Session not found")));
+  }
+
+  private void checkVersionHeader(HttpRequest request) {
+    Optional<String> version = header(request, VERSION_HEADER);
+    if (version.isPresent() && !McpDispatcher.isSupported(version.get())) {
+      throw new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR,
+          "Bad Request: unsupported MCP-Protocol-Version " + version.get() + " (supported: "
+              + String.join(", ", McpDispatcher.SUPPORTED_VERSIONS) + ")");
+    }
+  }
+
+  private Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue() {
+    return Source.<ByteString>queue(mcp.settings().sseQueueSize()).preMaterialize(materializer);
+  }
+
+  private HttpResponse sse(Source<ByteString, NotUsed> events, ActorRef<StreamActor.Command> stream, long connection) {
+    Source<ByteString, NotUsed> watched = events
+        .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> stream.tell(new StreamActor.ConnectionLost(connection)));
+          return mat;
+        });
+    return sseResponse(watched);
+  }
+
+  private HttpResponse sseViaRelay(Source<ByteString, NotUsed> events, ActorRef<SseRelay.Command> relay) {
+    Source<ByteString, NotUsed> watched = events
+        .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> relay.tell(SseRelay.ConnectionEnded.INSTANCE));
+          return mat;
+        });
+    return sseResponse(watched);
+  }
+
+  private static HttpResponse sseResponse(Source<ByteString, NotUsed> events) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+        .withEntity(HttpEntities.createChunked(EVENT_STREAM, events));
+  }
+
+  private static HttpResponse json(StatusCode status, JsonNode body) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, Json.writeBytes(body));
+  }
+
+  private static HttpResponse reject(Reject r) {
+    HttpResponse response = json(r.status, JsonRpc.error(null, r.error));
+    for (HttpHeader h : r.headers) response = response.addHeader(h);
+    return response;
+  }
+
+  static boolean accepts(String accept, String mediaType) {
+    for (String part : accept.split(",")) {
+      String type = part.split(";")[0].trim().toLowerCase(Locale.ROOT);
+      if (type.equals(mediaType) || type.equals("*/*") || type.equals(mediaType.substring(0, mediaType.indexOf('/')) + "/*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Optional<String> header(HttpRequest request, String lowerName) {
+    if (request == null) return Optional.empty();
+    return request.getHeader(lowerName).map(HttpHeader::value);
+  }
+
+  private static Map<String, String> headers(HttpRequest request) {
+    Map<String, String> out = new HashMap<>();
+    for (HttpHeader h : request.getHeaders()) out.put(h.lowercaseName(), h.value());
+    return out;
+  }
+}

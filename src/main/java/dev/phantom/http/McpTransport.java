@@ -1,0 +1,135 @@
+package dev.phantom.http;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.http.javadsl.server.Route;
+import dev.phantom.mcp.McpDispatcher;
+import dev.phantom.mcp.McpServer;
+import dev.phantom.session.Directory;
+import dev.phantom.session.McpSettings;
+import dev.phantom.session.RequestActor;
+import dev.phantom.tracker.NodeId;
+import dev.phantom.tracker.Tracker;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * MCP over Streamable HTTP for one {@link McpServer} on one node of the cluster: the node's directories
+ * of sessions and streams, the handler executor, and the {@code /mcp} route. Mount {@link #route()} in
+ * any akka-http application:
+ *
+ * <pre>{@code
+ * McpTransport mcp = McpTransport.create(system, server);
+ * Http.get(system).newServerAt("127.0.0.1", 8080).bind(concat(mcp.route(), myOtherRoutes));
+ * }</pre>
+ *
+ * Catalogue changes of the server (tools, prompts, resources added or removed) are announced to every
+ * session of the cluster through the Tracker.
+ */
+public final class McpTransport {
+  private final ActorSystem<?> system;
+  private final McpServer server;
+  private final McpDispatcher dispatcher;
+  private final McpSettings settings;
+  private final Tracker tracker;
+  private final ActorRef<Directory.Command> sessions;
+  private final ActorRef<Directory.Command> streams;
+  private final RequestActor.Deps deps;
+
+  private McpTransport(ActorSystem<?> system, McpServer server) {
+    this.system = system;
+    this.server = server;
+    this.dispatcher = new McpDispatcher(server);
+    this.settings = McpSettings.fromConfig(system.settings().config());
+    this.tracker = Tracker.get(system);
+    this.sessions = system.systemActorOf(Directory.create(), Directory.SESSIONS, Props.empty());
+    this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
+    Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
+    this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
+    server.addChangeListener(new McpServer.ChangeListener() {
+      public void toolsChanged() {
+        tracker.notifyToolList();
+      }
+
+      public void promptsChanged() {
+        tracker.notifyPromptList();
+      }
+
+      public void resourcesChanged() {
+        tracker.notifyResourceList();
+      }
+    });
+  }
+
+  /** Starts the transport for {@code server} on this node (once per server and node). */
+  public static McpTransport create(ActorSystem<?> system, McpServer server) {
+    return new McpTransport(system, server);
+  }
+
+  /** The route serving {@code /mcp} (POST, GET, DELETE). */
+  public Route route() {
+    return new McpRoutes(this).route();
+  }
+
+  ActorSystem<?> system() {
+    return system;
+  }
+
+  McpServer server() {
+    return server;
+  }
+
+  McpDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  McpSettings settings() {
+    return settings;
+  }
+
+  Tracker tracker() {
+    return tracker;
+  }
+
+  RequestActor.Deps deps() {
+    return deps;
+  }
+
+  /** Spawns an actor under {@code id} in a local directory. */
+  <T> CompletionStage<ActorRef<T>> spawn(boolean session, String id, akka.actor.typed.Behavior<T> behavior) {
+    CompletableFuture<ActorRef<?>> reply = new CompletableFuture<>();
+    (session ? sessions : streams).tell(new Directory.Spawn(id, behavior, reply));
+    @SuppressWarnings("unchecked")
+    CompletionStage<ActorRef<T>> typed = reply.thenApply(r -> (ActorRef<T>) r);
+    return typed;
+  }
+
+  /**
+   * Finds a session or stream by id on its home node (named by the id): authoritative, so "empty" means
+   * unknown or ended. Fails when the home does not answer in time.
+   */
+  <T> CompletionStage<Optional<ActorRef<T>>> lookup(boolean session, String id) {
+    Optional<NodeId> home = tracker.homeOf(id);
+    if (home.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    ActorRef<Directory.Command> directory;
+    if (home.get().equals(tracker.selfNode())) {
+      directory = session ? sessions : streams;
+    } else {
+      String name = session ? Directory.SESSIONS : Directory.STREAMS;
+      directory = ActorRefResolver.get(system).resolveActorRef(home.get().address() + "/system/" + name);
+    }
+    return AskPattern.<Directory.Command, Directory.Found>ask(
+            directory, replyTo -> new Directory.Lookup(id, replyTo), settings.lookupTimeout(), system.scheduler())
+        .thenApply(found -> {
+          @SuppressWarnings("unchecked")
+          Optional<ActorRef<T>> ref = found.asOptional().map(r -> (ActorRef<T>) r);
+          return ref;
+        });
+  }
+}

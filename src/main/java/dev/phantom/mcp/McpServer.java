@@ -1,0 +1,234 @@
+package dev.phantom.mcp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What an MCP server offers: server info, instructions, tools, prompts, resources, resource templates,
+ * completions and the connect hook. Tools, prompts and resources can be added and removed at run time;
+ * listeners (the transport) are told so sessions get their {@code list_changed} notifications.
+ *
+ * <pre>{@code
+ * McpServer server = McpServer.builder("weather", "1.0.0")
+ *     .instructions("Ask for the weather of a city.")
+ *     .tool(Tool.builder("weather").description("Current weather")
+ *         .inputSchema("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}")
+ *         .handler((args, ctx) -> CompletableFuture.completedFuture(ToolResult.text("Sunny in " + args.path("city").asText())))
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>This package has no Akka types: the same definition could serve another transport.
+ */
+public final class McpServer {
+
+  /** Told after the catalogue changed (on the thread that changed it). */
+  public interface ChangeListener {
+    void toolsChanged();
+
+    void promptsChanged();
+
+    void resourcesChanged();
+  }
+
+  private final String name;
+  private final String version;
+  private final String title;
+  private final String instructions;
+  private final ConnectHook connectHook;
+  private final Completions completions;
+  private final int pageSize;
+  // Sorted by name so pages are stable across calls and across nodes with the same catalogue.
+  private final Map<String, Tool> tools = new ConcurrentSkipListMap<>();
+  private final Map<String, Prompt> prompts = new ConcurrentSkipListMap<>();
+  private final Map<String, Resource> resources = new ConcurrentSkipListMap<>();
+  private final Map<String, ResourceTemplate> templates = new ConcurrentSkipListMap<>();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+
+  private McpServer(Builder b) {
+    this.name = b.name;
+    this.version = b.version;
+    this.title = b.title;
+    this.instructions = b.instructions;
+    this.connectHook = b.connectHook;
+    this.completions = b.completions;
+    this.pageSize = b.pageSize;
+    b.tools.forEach(t -> tools.put(t.name(), t));
+    b.prompts.forEach(p -> prompts.put(p.name(), p));
+    b.resources.forEach(r -> resources.put(r.uri(), r));
+    b.templates.forEach(t -> templates.put(t.uriTemplate(), t));
+  }
+
+  public static Builder builder(String name, String version) {
+    return new Builder(name, version);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public Optional<String> title() {
+    return Optional.ofNullable(title);
+  }
+
+  public Optional<String> instructions() {
+    return Optional.ofNullable(instructions);
+  }
+
+  public ConnectHook connectHook() {
+    return connectHook;
+  }
+
+  public Completions completions() {
+    return completions;
+  }
+
+  public int pageSize() {
+    return pageSize;
+  }
+
+  public List<Tool> tools() {
+    return List.copyOf(tools.values());
+  }
+
+  public Optional<Tool> tool(String name) {
+    return Optional.ofNullable(tools.get(name));
+  }
+
+  public List<Prompt> prompts() {
+    return List.copyOf(prompts.values());
+  }
+
+  public Optional<Prompt> prompt(String name) {
+    return Optional.ofNullable(prompts.get(name));
+  }
+
+  public List<Resource> resources() {
+    return List.copyOf(resources.values());
+  }
+
+  public Optional<Resource> resource(String uri) {
+    return Optional.ofNullable(resources.get(uri));
+  }
+
+  public List<ResourceTemplate> resourceTemplates() {
+    return List.copyOf(templates.values());
+  }
+
+  /** Adds (or replaces) a tool and tells the listeners. */
+  public void addTool(Tool tool) {
+    tools.put(tool.name(), tool);
+    listeners.forEach(ChangeListener::toolsChanged);
+  }
+
+  /** Removes a tool; tells the listeners if it existed. */
+  public boolean removeTool(String name) {
+    boolean removed = tools.remove(name) != null;
+    if (removed) listeners.forEach(ChangeListener::toolsChanged);
+    return removed;
+  }
+
+  public void addPrompt(Prompt prompt) {
+    prompts.put(prompt.name(), prompt);
+    listeners.forEach(ChangeListener::promptsChanged);
+  }
+
+  public boolean removePrompt(String name) {
+    boolean removed = prompts.remove(name) != null;
+    if (removed) listeners.forEach(ChangeListener::promptsChanged);
+    return removed;
+  }
+
+  public void addResource(Resource resource) {
+    resources.put(resource.uri(), resource);
+    listeners.forEach(ChangeListener::resourcesChanged);
+  }
+
+  public boolean removeResource(String uri) {
+    boolean removed = resources.remove(uri) != null;
+    if (removed) listeners.forEach(ChangeListener::resourcesChanged);
+    return removed;
+  }
+
+  public void addChangeListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  public static final class Builder {
+    private final String name;
+    private final String version;
+    private String title;
+    private String instructions;
+    private ConnectHook connectHook = ConnectHook.ALLOW_ALL;
+    private Completions completions = Completions.NONE;
+    private int pageSize = 100;
+    private final List<Tool> tools = new ArrayList<>();
+    private final List<Prompt> prompts = new ArrayList<>();
+    private final List<Resource> resources = new ArrayList<>();
+    private final List<ResourceTemplate> templates = new ArrayList<>();
+
+    private Builder(String name, String version) {
+      this.name = name;
+      this.version = version;
+    }
+
+    public Builder title(String title) {
+      this.title = title;
+      return this;
+    }
+
+    public Builder instructions(String instructions) {
+      this.instructions = instructions;
+      return this;
+    }
+
+    public Builder connectHook(ConnectHook hook) {
+      this.connectHook = hook;
+      return this;
+    }
+
+    public Builder completions(Completions completions) {
+      this.completions = completions;
+      return this;
+    }
+
+    /** How many items a list page holds (cursors are opaque and self-contained). */
+    public Builder pageSize(int pageSize) {
+      if (pageSize < 1) throw new IllegalArgumentException("page size must be positive");
+      this.pageSize = pageSize;
+      return this;
+    }
+
+    public Builder tool(Tool tool) {
+      tools.add(tool);
+      return this;
+    }
+
+    public Builder prompt(Prompt prompt) {
+      prompts.add(prompt);
+      return this;
+    }
+
+    public Builder resource(Resource resource) {
+      resources.add(resource);
+      return this;
+    }
+
+    public Builder resourceTemplate(ResourceTemplate template) {
+      templates.add(template);
+      return this;
+    }
+
+    public McpServer build() {
+      return new McpServer(this);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.phantom.mcp;
+
+import java.util.concurrent.CompletionStage;
+
+/** The session-state changes a request may ask for; the transport applies them where the session lives. */
+public interface SessionOps {
+  CompletionStage<Void> setLogLevel(LogLevel level);
+
+  CompletionStage<Void> subscribe(String uri);
+
+  CompletionStage<Void> unsubscribe(String uri);
+}

@@ -1,0 +1,112 @@
+package dev.phantom.mcp;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * A tool the server offers. Build one with {@link #builder(String)}:
+ *
+ * <pre>{@code
+ * Tool echo = Tool.builder("echo")
+ *     .description("Echoes its input")
+ *     .inputSchema("{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}")
+ *     .handler((args, ctx) -> CompletableFuture.completedFuture(ToolResult.text(args.path("text").asText())))
+ *     .build();
+ * }</pre>
+ */
+public record Tool(
+    String name,
+    String title,
+    String description,
+    ObjectNode inputSchema,
+    ObjectNode outputSchema,
+    ObjectNode annotations,
+    Handler handler) {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  /** Runs a tool call. It runs off the actors (on the dispatcher); it may block only briefly. */
+  @FunctionalInterface
+  public interface Handler {
+    CompletionStage<ToolResult> call(ObjectNode arguments, RequestContext context);
+  }
+
+  public Tool {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("a tool name is 1-128 characters of [A-Za-z0-9_.-]: " + name);
+    }
+    Objects.requireNonNull(inputSchema, "inputSchema");
+    Objects.requireNonNull(handler, "handler");
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** The entry of {@code tools/list}. */
+  public ObjectNode toJson() {
+    ObjectNode out = Json.object().put("name", name);
+    if (title != null) out.put("title", title);
+    if (description != null) out.put("description", description);
+    out.set("inputSchema", inputSchema.deepCopy());
+    if (outputSchema != null) out.set("outputSchema", outputSchema.deepCopy());
+    if (annotations != null) out.set("annotations", annotations.deepCopy());
+    return out;
+  }
+
+  public static final class Builder {
+    private final String name;
+    private String title;
+    private String description;
+    private ObjectNode inputSchema = Json.parseObject("{\"type\":\"object\",\"additionalProperties\":false}");
+    private ObjectNode outputSchema;
+    private ObjectNode annotations;
+    private Handler handler;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder title(String title) {
+      this.title = title;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    /** The input JSON Schema (2020-12 unless it says otherwise); default: an object with no properties. */
+    public Builder inputSchema(ObjectNode schema) {
+      this.inputSchema = schema;
+      return this;
+    }
+
+    public Builder inputSchema(String schemaJson) {
+      return inputSchema(Json.parseObject(schemaJson));
+    }
+
+    public Builder outputSchema(ObjectNode schema) {
+      this.outputSchema = schema;
+      return this;
+    }
+
+    public Builder annotations(ObjectNode annotations) {
+      this.annotations = annotations;
+      return this;
+    }
+
+    public Builder handler(Handler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    public Tool build() {
+      return new Tool(name, title, description, inputSchema, outputSchema, annotations, handler);
+    }
+  }
+}

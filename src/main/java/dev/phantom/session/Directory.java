@@ -1,0 +1,51 @@
+package dev.phantom.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A node's registry of one kind of actor (sessions, streams) by id: it spawns them as its children under
+ * their id, and answers lookups from any node. An id names its home node ({@code HomedIds}), so a lookup
+ * goes straight to the one directory that can answer it authoritatively: "unknown" from the home means
+ * unknown (no replication lag involved).
+ */
+public final class Directory {
+  public static final String SESSIONS = "phantom-sessions";
+  public static final String STREAMS = "phantom-streams";
+
+  public sealed interface Command {}
+
+  /** Local only: spawn {@code behavior} under {@code id}. */
+  public record Spawn(String id, Behavior<?> behavior, CompletableFuture<ActorRef<?>> reply) implements Command {}
+
+  public record Lookup(String id, ActorRef<Found> replyTo) implements Command, ClusterMessage {}
+
+  /** The answer to a lookup; {@code ref} is null when the id is unknown. */
+  public record Found(ActorRef<?> ref) implements ClusterMessage {
+    public Optional<ActorRef<?>> asOptional() {
+      return Optional.ofNullable(ref);
+    }
+  }
+
+  private Directory() {}
+
+  public static Behavior<Command> create() {
+    return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
+        .onMessage(Spawn.class, m -> {
+          if (ctx.getChild(m.id()).isPresent()) {
+            m.reply().completeExceptionally(new IllegalStateException("id in use: " + m.id()));
+          } else {
+            m.reply().complete(ctx.spawn(m.behavior(), m.id()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Lookup.class, m -> {
+          m.replyTo().tell(new Found(ctx.getChild(m.id()).orElse(null)));
+          return Behaviors.same();
+        })
+        .build());
+  }
+}

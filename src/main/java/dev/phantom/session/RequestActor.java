@@ -1,0 +1,282 @@
+package dev.phantom.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.phantom.mcp.ClientResponse;
+import dev.phantom.mcp.Json;
+import dev.phantom.mcp.JsonRpc;
+import dev.phantom.mcp.LogLevel;
+import dev.phantom.mcp.McpDispatcher;
+import dev.phantom.mcp.McpError;
+import dev.phantom.mcp.SessionOps;
+import dev.phantom.tracker.Tracker;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request, on the node that received its POST, as the child of the POST's stream. It
+ * registers the request id with the session (the duplicate check), runs the handler off the actor,
+ * writes what the handler sends (logs, progress, server-to-client requests) and finally the response on
+ * the stream. A server-to-client request's id is registered with the session before the request is
+ * written, so the client's answer can be POSTed to any node.
+ */
+public final class RequestActor {
+  private static final Logger log = LoggerFactory.getLogger(RequestActor.class);
+
+  public sealed interface Command {}
+
+  public record Registered(boolean ok, SessionInfo info) implements Command, ClusterMessage {}
+
+  public record PendingRegistered(String id) implements Command, ClusterMessage {}
+
+  public record Answered(String id, JsonNode result, ObjectNode error) implements Command, ClusterMessage {}
+
+  public record LevelChanged(LogLevel level) implements Command, ClusterMessage {}
+
+  public record Cancel(String reason) implements Command, ClusterMessage {}
+
+  record Log(LogLevel level, JsonNode data) implements Command {}
+
+  record Progress(double progress, Double total, String message) implements Command {}
+
+  record Outbound(String method, ObjectNode params, Capability needs, CompletableFuture<ClientResponse> reply)
+      implements Command {}
+
+  record TrackElicitation(String elicitationId) implements Command {}
+
+  enum CloseConnection implements Command {
+    INSTANCE
+  }
+
+  private record Completed(JsonNode result, Throwable failure) implements Command {}
+
+  private record OutboundTimeout(String id) implements Command {}
+
+  /** What the client must have declared for an outbound request. */
+  enum Capability {
+    NONE, ELICITATION_FORM, ELICITATION_URL, SAMPLING
+  }
+
+  /** Everything the request needs from its node. */
+  public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor) {}
+
+  public static Behavior<Command> create(
+      JsonRpc.Request request, ActorRef<Object> session, ActorRef<StreamActor.Command> stream, Deps deps) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RequestActor(ctx, timers, request, session, stream, deps).start()));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final JsonRpc.Request request;
+  private final String requestKey;
+  private final ActorRef<Object> session;
+  private final ActorRef<StreamActor.Command> stream;
+  private final Deps deps;
+  private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
+  private final Map<String, JsonNode> outboundMessages = new HashMap<>();
+  private SessionInfo info;
+  private LogLevel level;
+  private RequestContextImpl context;
+
+  private RequestActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, JsonRpc.Request request,
+      ActorRef<Object> session, ActorRef<StreamActor.Command> stream, Deps deps) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.request = request;
+    this.requestKey = Json.write(request.id());
+    this.session = session;
+    this.stream = stream;
+    this.deps = deps;
+  }
+
+  private Behavior<Command> start() {
+    session.tell(new SessionActor.RegisterRequest(requestKey, ctx.getSelf(), ctx.getSelf()));
+    return Behaviors.receive(Command.class)
+        .onMessage(Registered.class, this::onRegistered)
+        .onMessage(Cancel.class, m -> finish(null))
+        .build();
+  }
+
+  private Behavior<Command> onRegistered(Registered m) {
+    if (!m.ok()) {
+      // Another POST with this id is running: a retry must not run the handler twice.
+      stream.tell(new StreamActor.Send(JsonRpc.error(request.id(),
+          McpError.invalidRequest("duplicate request id " + requestKey + ": a request with this id is already running"))));
+      stream.tell(StreamActor.Finish.INSTANCE);
+      return Behaviors.stopped();
+    }
+    info = m.info();
+    level = info.logLevel();
+    // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
+    if (info.protocolVersion().compareTo("2025-11-25") >= 0) stream.tell(StreamActor.Prime.INSTANCE);
+    JsonNode progressToken = request.params() == null ? null : request.params().path("_meta").get("progressToken");
+    context = new RequestContextImpl(ctx.getSelf(), info, progressToken);
+    SessionOps ops = sessionOps();
+    CompletableFuture<JsonNode> result = CompletableFuture
+        .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList()),
+            deps.handlerExecutor())
+        .thenCompose(stage -> stage);
+    ctx.pipeToSelf(result, Completed::new);
+    return running();
+  }
+
+  private Behavior<Command> running() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Completed.class, this::onCompleted)
+        .onMessage(Log.class, m -> {
+          if (m.level().compareTo(level) >= 0) {
+            ObjectNode params = Json.object().put("level", m.level().wireName()).put("logger", "server");
+            params.set("data", m.data());
+            send(JsonRpc.notification("notifications/message", params));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Progress.class, m -> {
+          if (context.progressToken() != null) {
+            ObjectNode params = Json.object();
+            params.set("progressToken", context.progressToken());
+            params.put("progress", m.progress());
+            if (m.total() != null) params.put("total", m.total());
+            if (m.message() != null) params.put("message", m.message());
+            send(JsonRpc.notification("notifications/progress", params));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Outbound.class, this::onOutbound)
+        .onMessage(PendingRegistered.class, m -> {
+          JsonNode message = outboundMessages.remove(m.id());
+          if (message != null) {
+            send(message);
+            timers.startSingleTimer(m.id(), new OutboundTimeout(m.id()), deps.settings().clientRequestTimeout());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(Answered.class, m -> {
+          CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
+          timers.cancel(m.id());
+          if (waiter != null) {
+            waiter.complete(m.error() != null ? ClientResponse.ofError(m.error())
+                : ClientResponse.ofResult(m.result() == null ? Json.object() : m.result()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(OutboundTimeout.class, m -> {
+          CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
+          session.tell(new SessionActor.PendingDone(m.id()));
+          if (waiter != null) waiter.complete(ClientResponse.timeout());
+          return Behaviors.same();
+        })
+        .onMessage(LevelChanged.class, m -> {
+          level = m.level();
+          return Behaviors.same();
+        })
+        .onMessage(TrackElicitation.class, m -> {
+          session.tell(new SessionActor.TrackElicitation(m.elicitationId()));
+          return Behaviors.same();
+        })
+        .onMessageEquals(CloseConnection.INSTANCE, () -> {
+          stream.tell(StreamActor.CloseConnection.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(Cancel.class, m -> {
+          context.cancel();
+          return finish(null);
+        })
+        .build();
+  }
+
+  private Behavior<Command> onOutbound(Outbound m) {
+    if (!declares(m.needs())) {
+      m.reply().complete(ClientResponse.notSupported());
+      return Behaviors.same();
+    }
+    String id = Tracker.get(ctx.getSystem()).mintId();
+    outbound.put(id, m.reply());
+    outboundMessages.put(id, JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
+    session.tell(new SessionActor.RegisterPending(id, ctx.getSelf(), ctx.getSelf()));
+    return Behaviors.same();
+  }
+
+  private boolean declares(Capability needed) {
+    ObjectNode caps = info.clientCapabilities();
+    JsonNode elicitation = caps.get("elicitation");
+    return switch (needed) {
+      case NONE -> true;
+      case SAMPLING -> caps.has("sampling");
+      // An empty elicitation object means form mode only.
+      case ELICITATION_FORM -> elicitation != null && (elicitation.isEmpty() || elicitation.has("form"));
+      case ELICITATION_URL -> elicitation != null && elicitation.has("url");
+    };
+  }
+
+  private Behavior<Command> onCompleted(Completed m) {
+    JsonNode response;
+    if (m.failure() == null) {
+      response = JsonRpc.result(request.id(), m.result());
+    } else {
+      Throwable cause = McpDispatcher.unwrap(m.failure());
+      if (cause instanceof McpError e) {
+        if (e.code() == McpError.URL_ELICITATION_REQUIRED && e.data() != null) {
+          for (JsonNode item : e.data().path("elicitations")) {
+            String elicitationId = item.path("elicitationId").asText(null);
+            if (elicitationId != null) session.tell(new SessionActor.TrackElicitation(elicitationId));
+          }
+        }
+        response = JsonRpc.error(request.id(), e);
+      } else {
+        log.warn("request {} ({}) of session {} failed", requestKey, request.method(), info.sessionId(), cause);
+        response = JsonRpc.error(request.id(), McpError.internal());
+      }
+    }
+    if (context.isCancelled()) return finish(null);
+    return finish(response);
+  }
+
+  /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */
+  private Behavior<Command> finish(JsonNode response) {
+    if (response != null) send(response);
+    stream.tell(StreamActor.Finish.INSTANCE);
+    session.tell(new SessionActor.RequestDone(requestKey, ctx.getSelf()));
+    for (String id : outbound.keySet()) session.tell(new SessionActor.PendingDone(id));
+    outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
+    return Behaviors.stopped();
+  }
+
+  private void send(JsonNode message) {
+    stream.tell(new StreamActor.Send(message));
+  }
+
+  private SessionOps sessionOps() {
+    Duration timeout = deps.settings().lookupTimeout();
+    var scheduler = ctx.getSystem().scheduler();
+    return new SessionOps() {
+      public CompletionStage<Void> setLogLevel(LogLevel l) {
+        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.SetLogLevel(l, r), timeout, scheduler)
+            .thenApply(a -> null);
+      }
+
+      public CompletionStage<Void> subscribe(String uri) {
+        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Subscribe(uri, r), timeout, scheduler)
+            .thenApply(a -> null);
+      }
+
+      public CompletionStage<Void> unsubscribe(String uri) {
+        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Unsubscribe(uri, r), timeout, scheduler)
+            .thenApply(a -> null);
+      }
+    };
+  }
+}

@@ -1,0 +1,265 @@
+package dev.phantom.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.phantom.mcp.ConnectHook;
+import dev.phantom.mcp.Json;
+import dev.phantom.mcp.JsonRpc;
+import dev.phantom.mcp.LogLevel;
+import dev.phantom.tracker.Tracker;
+import dev.phantom.tracker.TrackerNotification;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The authority for one MCP session, on the node that served {@code initialize} (the session id names
+ * that node). It holds the negotiated version, the client's info and capabilities, the log level, the
+ * resource subscriptions, the running requests (one per JSON-RPC id: the duplicate check), the pending
+ * server-to-client requests, and the session's GET stream. Every decision about the session is made
+ * here, one message at a time, so it is linearizable. It is tracked under {@code phantom:sessions} and
+ * receives the tracker's notifications (list_changed, resources/updated, elicitation/complete), which
+ * it writes to the GET stream (or keeps, up to a bound, until one opens).
+ *
+ * <p>Its message type is {@code Object} because the tracker delivers {@link TrackerNotification}s as is.
+ */
+public final class SessionActor {
+
+  /** Messages of the session's own protocol (the tracker's notifications come besides). */
+  public sealed interface Command extends ClusterMessage {}
+
+  public record RegisterRequest(String requestId, ActorRef<RequestActor.Command> request,
+      ActorRef<RequestActor.Command> replyTo) implements Command {}
+
+  public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
+
+  public record RegisterPending(String id, ActorRef<RequestActor.Command> request, ActorRef<RequestActor.Command> replyTo)
+      implements Command {}
+
+  public record PendingDone(String id) implements Command {}
+
+  /** The client's answer to a server-to-client request, POSTed to any node. */
+  public record ClientAnswer(String id, JsonNode result, ObjectNode error, ActorRef<Accepted> replyTo) implements Command {}
+
+  public record Accepted(boolean accepted) implements ClusterMessage {}
+
+  public record ClientNotification(String method, JsonNode params) implements Command {}
+
+  public record OpenGetStream(ActorRef<StreamActor.Command> stream, ActorRef<Accepted> replyTo) implements Command {}
+
+  public record GetStreamState(ActorRef<StreamActor.Command> stream, boolean connected) implements Command {}
+
+  public record SetLogLevel(LogLevel level, ActorRef<Accepted> replyTo) implements Command {}
+
+  public record Subscribe(String uri, ActorRef<Accepted> replyTo) implements Command {}
+
+  public record Unsubscribe(String uri, ActorRef<Accepted> replyTo) implements Command {}
+
+  /** Register a URL elicitation id so {@code notifyElicitationComplete} reaches this session. */
+  public record TrackElicitation(String elicitationId) implements Command {}
+
+  /** DELETE: end the session. */
+  public record Terminate(ActorRef<Accepted> replyTo) implements Command {}
+
+  private enum IdleCheck {
+    INSTANCE
+  }
+
+  /** What {@code initialize} established; {@code ready} completes once the session is tracked. */
+  public record Init(String sessionId, String protocolVersion, ObjectNode clientInfo, ObjectNode clientCapabilities,
+      String principal, ConnectHook.AllowList allowList, CompletableFuture<Void> ready) {}
+
+  public static Behavior<Object> create(Init init, McpSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings).start()));
+  }
+
+  private final ActorContext<Object> ctx;
+  private final TimerScheduler<Object> timers;
+  private final Init init;
+  private final McpSettings settings;
+  private final Tracker tracker;
+  private LogLevel logLevel = LogLevel.INFO;
+  private final Set<String> subscriptions = new HashSet<>();
+  private final Map<String, ActorRef<RequestActor.Command>> running = new HashMap<>();
+  private final Map<String, ActorRef<RequestActor.Command>> pending = new HashMap<>();
+  private final Deque<JsonNode> undelivered = new ArrayDeque<>();
+  private ActorRef<StreamActor.Command> getStream;
+  private boolean getStreamConnected;
+  private long lastActivity = System.nanoTime();
+
+  private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.init = init;
+    this.settings = settings;
+    this.tracker = Tracker.get(ctx.getSystem());
+  }
+
+  private Behavior<Object> start() {
+    tracker.trackSession(ctx.getSelf(), init.sessionId(),
+            Map.of("protocolVersion", init.protocolVersion(), "client", init.clientInfo().path("name").asText("")))
+        .whenComplete((r, e) -> {
+          if (e != null) init.ready().completeExceptionally(e);
+          else init.ready().complete(null);
+        });
+    timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, settings.sessionIdleTimeout().dividedBy(4).plusMillis(1));
+    return Behaviors.receive(Object.class)
+        .onMessage(RegisterRequest.class, this::onRegisterRequest)
+        .onMessage(RequestDone.class, m -> {
+          running.remove(m.requestId(), m.request());
+          return Behaviors.same();
+        })
+        .onMessage(RegisterPending.class, m -> {
+          pending.put(m.id(), m.request());
+          m.replyTo().tell(new RequestActor.PendingRegistered(m.id()));
+          return Behaviors.same();
+        })
+        .onMessage(PendingDone.class, m -> {
+          pending.remove(m.id());
+          return Behaviors.same();
+        })
+        .onMessage(ClientAnswer.class, this::onClientAnswer)
+        .onMessage(ClientNotification.class, this::onClientNotification)
+        .onMessage(OpenGetStream.class, this::onOpenGetStream)
+        .onMessage(GetStreamState.class, m -> {
+          if (m.stream().equals(getStream)) getStreamConnected = m.connected();
+          return Behaviors.same();
+        })
+        .onMessage(SetLogLevel.class, m -> {
+          logLevel = m.level();
+          running.values().forEach(r -> r.tell(new RequestActor.LevelChanged(m.level())));
+          m.replyTo().tell(new Accepted(true));
+          return touched();
+        })
+        .onMessage(Subscribe.class, m -> {
+          if (subscriptions.add(m.uri())) tracker.subscribeResource(ctx.getSelf(), m.uri(), Map.of("session", init.sessionId()));
+          m.replyTo().tell(new Accepted(true));
+          return touched();
+        })
+        .onMessage(Unsubscribe.class, m -> {
+          if (subscriptions.remove(m.uri())) tracker.unsubscribeResource(ctx.getSelf(), m.uri());
+          m.replyTo().tell(new Accepted(true));
+          return touched();
+        })
+        .onMessage(TrackElicitation.class, m -> {
+          tracker.trackRequest(ctx.getSelf(), m.elicitationId(), Map.of("type", "elicitation", "session", init.sessionId()));
+          return Behaviors.same();
+        })
+        .onMessage(Terminate.class, m -> {
+          end("session terminated");
+          m.replyTo().tell(new Accepted(true));
+          return Behaviors.stopped();
+        })
+        .onMessage(TrackerNotification.ToolListChanged.class, m -> notifyClient("notifications/tools/list_changed", null))
+        .onMessage(TrackerNotification.PromptListChanged.class, m -> notifyClient("notifications/prompts/list_changed", null))
+        .onMessage(TrackerNotification.ResourceListChanged.class, m -> notifyClient("notifications/resources/list_changed", null))
+        .onMessage(TrackerNotification.ResourceUpdated.class, m -> subscriptions.contains(m.uri())
+            ? notifyClient("notifications/resources/updated", Json.object().put("uri", m.uri()))
+            : Behaviors.same())
+        .onMessage(TrackerNotification.ElicitationComplete.class, m ->
+            notifyClient("notifications/elicitation/complete", Json.object().put("elicitationId", m.elicitationId())))
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .onSignal(Terminated.class, t -> {
+          if (t.getRef().equals(getStream)) {
+            getStream = null;
+            getStreamConnected = false;
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Object> onRegisterRequest(RegisterRequest m) {
+    if (running.containsKey(m.requestId())) {
+      m.replyTo().tell(new RequestActor.Registered(false, null));
+    } else {
+      running.put(m.requestId(), m.request());
+      m.replyTo().tell(new RequestActor.Registered(true, info()));
+    }
+    return touched();
+  }
+
+  private Behavior<Object> onClientAnswer(ClientAnswer m) {
+    ActorRef<RequestActor.Command> waiter = pending.remove(m.id());
+    if (waiter == null) {
+      m.replyTo().tell(new Accepted(false));
+    } else {
+      waiter.tell(new RequestActor.Answered(m.id(), m.result(), m.error()));
+      m.replyTo().tell(new Accepted(true));
+    }
+    return touched();
+  }
+
+  private Behavior<Object> onClientNotification(ClientNotification m) {
+    if (m.method().equals("notifications/cancelled") && m.params() != null) {
+      JsonNode requestId = m.params().get("requestId");
+      if (requestId != null) {
+        ActorRef<RequestActor.Command> request = running.get(Json.write(requestId));
+        String reason = m.params().path("reason").asText("cancelled by the client");
+        if (request != null) request.tell(new RequestActor.Cancel(reason));
+      }
+    }
+    // notifications/initialized, progress and roots/list_changed need no action here.
+    return touched();
+  }
+
+  private Behavior<Object> onOpenGetStream(OpenGetStream m) {
+    if (getStream != null && getStreamConnected) {
+      m.replyTo().tell(new Accepted(false));
+      return Behaviors.same();
+    }
+    if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
+    getStream = m.stream();
+    getStreamConnected = true;
+    ctx.watch(getStream);
+    while (!undelivered.isEmpty()) getStream.tell(new StreamActor.Send(undelivered.removeFirst()));
+    m.replyTo().tell(new Accepted(true));
+    return touched();
+  }
+
+  private Behavior<Object> notifyClient(String method, JsonNode params) {
+    JsonNode message = JsonRpc.notification(method, params);
+    if (getStream != null) {
+      getStream.tell(new StreamActor.Send(message));
+    } else {
+      undelivered.addLast(message);
+      while (undelivered.size() > settings.pendingNotifications()) undelivered.removeFirst();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onIdleCheck() {
+    boolean idle = System.nanoTime() - lastActivity > settings.sessionIdleTimeout().toNanos();
+    if (idle && running.isEmpty() && !getStreamConnected) {
+      ctx.getLog().debug("session {} expired after {} idle", init.sessionId(), settings.sessionIdleTimeout());
+      end("session expired");
+      return Behaviors.stopped();
+    }
+    return Behaviors.same();
+  }
+
+  private void end(String reason) {
+    running.values().forEach(r -> r.tell(new RequestActor.Cancel(reason)));
+    if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
+  }
+
+  private Behavior<Object> touched() {
+    lastActivity = System.nanoTime();
+    return Behaviors.same();
+  }
+
+  private SessionInfo info() {
+    return new SessionInfo(init.sessionId(), init.protocolVersion(), init.clientInfo(), init.clientCapabilities(),
+        logLevel, init.principal(), init.allowList());
+  }
+}

@@ -1,0 +1,208 @@
+package dev.phantom.session;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.phantom.mcp.Json;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Function;
+
+/**
+ * One SSE stream (the response stream of a POST, or a session's GET stream). It numbers its events
+ * ({@code <stream id>:<seq>}), keeps the latest in a bounded buffer, writes them to the current
+ * connection if there is one, and outlives a lost connection for {@code stream-retention} so a client
+ * can resume with {@code Last-Event-ID} — on any node (the stream id names this node). A connection that
+ * cannot take an event (queue full) is closed rather than losing it: the client resumes and gets it
+ * from the buffer.
+ */
+public final class StreamActor {
+
+  public sealed interface Command {}
+
+  /** Write one JSON-RPC message on the stream. */
+  public record Send(JsonNode message) implements Command, ClusterMessage {}
+
+  /** Send the priming event (an id with empty data) so the client can resume from the start. */
+  public enum Prime implements Command {
+    INSTANCE
+  }
+
+  /** The stream is complete (the POST's response was sent): close the connection after the last event. */
+  public enum Finish implements Command {
+    INSTANCE
+  }
+
+  /** The session ended: close and stop. */
+  public enum End implements Command, ClusterMessage {
+    INSTANCE
+  }
+
+  /** Close the current connection but keep the stream (SSE polling); the client resumes. */
+  public enum CloseConnection implements Command, ClusterMessage {
+    INSTANCE
+  }
+
+  public record ConnectionLost(long connectionId) implements Command, ClusterMessage {}
+
+  /** Resume on this node: replay events after {@code afterSeq} to the new connection, then continue. */
+  public record Resume(String sessionId, long afterSeq, SseSink sink, ActorRef<ResumeReply> replyTo) implements Command {}
+
+  /** Resume from another node, through a relay there. */
+  public record ResumeRemote(
+      String sessionId, long afterSeq, ActorRef<SseRelay.Command> relay, long connectionId, ActorRef<ResumeReply> replyTo)
+      implements Command, ClusterMessage {}
+
+  public enum ResumeResult {
+    RESUMED, WRONG_SESSION, CONNECTED_ELSEWHERE
+  }
+
+  public record ResumeReply(ResumeResult result) implements ClusterMessage {}
+
+  private enum RetentionOver implements Command {
+    INSTANCE
+  }
+
+  private record Buffered(long seq, ByteString event) {}
+
+  public enum Kind {
+    POST, GET
+  }
+
+  /**
+   * @param child for a POST stream, the request actor to run as this stream's child; null for GET
+   * @param session told when a GET stream connects and disconnects; null for POST
+   */
+  public static Behavior<Command> create(
+      String streamId, String sessionId, Kind kind, SseSink sink, McpSettings settings,
+      ActorRef<Object> session, Function<ActorRef<Command>, Behavior<?>> child) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, kind, settings, session);
+      if (child != null) ctx.spawn(child.apply(ctx.getSelf()), "request");
+      stream.attach(sink);
+      return stream.behavior();
+    }));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final String streamId;
+  private final String sessionId;
+  private final Kind kind;
+  private final McpSettings settings;
+  private final ActorRef<Object> session;
+  private final Deque<Buffered> buffer = new ArrayDeque<>();
+  private long seq;
+  private SseSink sink;
+  private boolean finished;
+
+  private StreamActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, String streamId, String sessionId,
+      Kind kind, McpSettings settings, ActorRef<Object> session) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.streamId = streamId;
+    this.sessionId = sessionId;
+    this.kind = kind;
+    this.settings = settings;
+    this.session = session;
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Send.class, m -> {
+          send(m.message());
+          return Behaviors.same();
+        })
+        .onMessageEquals(Prime.INSTANCE, () -> {
+          if (sink != null && seq == 0) sink.offer(Sse.priming(Sse.eventId(streamId, 0), settings.sseRetry().toMillis()));
+          return Behaviors.same();
+        })
+        .onMessageEquals(Finish.INSTANCE, () -> {
+          finished = true;
+          if (sink != null) {
+            sink.complete();
+            sink = null;
+          }
+          retain();
+          return Behaviors.same();
+        })
+        .onMessageEquals(CloseConnection.INSTANCE, () -> {
+          detach(true);
+          return Behaviors.same();
+        })
+        .onMessage(ConnectionLost.class, m -> {
+          if (sink != null && sink.connectionId() == m.connectionId()) detach(false);
+          return Behaviors.same();
+        })
+        .onMessage(Resume.class, m -> {
+          m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.afterSeq(), m.sink())));
+          return Behaviors.same();
+        })
+        .onMessage(ResumeRemote.class, m -> {
+          ResumeResult result = resume(m.sessionId(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
+          if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
+          m.replyTo().tell(new ResumeReply(result));
+          return Behaviors.same();
+        })
+        .onMessageEquals(End.INSTANCE, () -> {
+          if (sink != null) sink.complete();
+          return Behaviors.stopped();
+        })
+        .onMessageEquals(RetentionOver.INSTANCE, () -> {
+          if (sink != null || (kind == Kind.POST && !finished)) return Behaviors.same();
+          return Behaviors.stopped();
+        })
+        .build();
+  }
+
+  private void attach(SseSink next) {
+    timers.cancel(RetentionOver.INSTANCE);
+    sink = next;
+    if (kind == Kind.GET && session != null) session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
+  }
+
+  private void send(JsonNode message) {
+    long n = ++seq;
+    ByteString event = Sse.message(Sse.eventId(streamId, n), Json.writeBytes(message));
+    buffer.addLast(new Buffered(n, event));
+    while (buffer.size() > settings.streamBufferEvents()) buffer.removeFirst();
+    if (sink != null && !sink.offer(event)) {
+      // The connection cannot take it: close it; the client resumes and gets the event from the buffer.
+      detach(true);
+    }
+  }
+
+  private ResumeResult resume(String requestingSession, long afterSeq, SseSink next) {
+    if (!sessionId.equals(requestingSession)) return ResumeResult.WRONG_SESSION;
+    if (sink != null) return ResumeResult.CONNECTED_ELSEWHERE;
+    attach(next);
+    for (Buffered b : buffer) {
+      if (b.seq() > afterSeq && !sink.offer(b.event())) {
+        detach(true);
+        return ResumeResult.RESUMED;
+      }
+    }
+    if (finished) {
+      sink.complete();
+      sink = null;
+      retain();
+    }
+    return ResumeResult.RESUMED;
+  }
+
+  private void detach(boolean closeIt) {
+    if (sink == null) return;
+    if (closeIt) sink.complete();
+    sink = null;
+    if (kind == Kind.GET && session != null) session.tell(new SessionActor.GetStreamState(ctx.getSelf(), false));
+    retain();
+  }
+
+  private void retain() {
+    timers.startSingleTimer(RetentionOver.INSTANCE, settings.streamRetention());
+  }
+}
