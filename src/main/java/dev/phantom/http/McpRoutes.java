@@ -262,7 +262,6 @@ final class McpRoutes extends AllDirectives {
                 throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
                     "Conflict: only one GET stream is allowed per session");
               }
-              mcp.tracker().trackSession(stream, sessionId, Map.of("stream", "get"));
               return sse(queue.second(), stream, connection);
             }));
   }
@@ -292,9 +291,6 @@ final class McpRoutes extends AllDirectives {
       ActorRef<SseRelay.Command> relayRef = relay;
       return reply.thenApply(r -> {
         if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
-        if (r.result() == StreamActor.ResumeResult.CONNECTED_ELSEWHERE) {
-          throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR, "Conflict: this stream is connected on another connection");
-        }
         return relayRef == null ? sse(queue.second(), stream, connection) : sseViaRelay(queue.second(), relayRef);
       });
     });

@@ -7,6 +7,7 @@ import dev.phantom.mcp.Content;
 import dev.phantom.mcp.ElicitResult;
 import dev.phantom.mcp.Json;
 import dev.phantom.mcp.LogLevel;
+import dev.phantom.mcp.McpError;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.mcp.Prompt;
 import dev.phantom.mcp.Resource;
@@ -153,6 +154,14 @@ public final class DemoServer {
         .inputSchema("{\"type\":\"object\",\"properties\":{\"elicitationId\":{\"type\":\"string\"}},\"required\":[\"elicitationId\"]}")
         .handler((args, ctx) -> tracker.notifyElicitationComplete(args.path("elicitationId").asText())
             .thenApply(n -> ToolResult.text("notified " + n))).build());
+    b.tool(Tool.builder("url_elicitation_required").description("Fails with -32042 until a URL elicitation is completed")
+        .handler((args, ctx) -> {
+          String id = tracker.mintId();
+          throw McpError.urlElicitationRequired("This request requires more information.",
+              List.of(new UrlElicitation("Please authorize", "https://example.com/oauth?e=" + id, id)));
+        }).build());
+    b.tool(Tool.builder("ping_client").description("Pings the client and reports whether it answered")
+        .handler((args, ctx) -> ctx.ping().thenApply(r -> ToolResult.text(r.ok() ? "client answered" : "no answer"))).build());
     b.tool(Tool.builder("update_watched_resource").description("Changes " + WATCHED + " and notifies its subscribers")
         .handler((args, ctx) -> {
           watchedVersion.incrementAndGet();

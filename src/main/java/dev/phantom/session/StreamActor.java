@@ -8,8 +8,10 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.phantom.mcp.Json;
+import dev.phantom.tracker.Tracker;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -58,7 +60,7 @@ public final class StreamActor {
       implements Command, ClusterMessage {}
 
   public enum ResumeResult {
-    RESUMED, WRONG_SESSION, CONNECTED_ELSEWHERE
+    RESUMED, WRONG_SESSION
   }
 
   public record ResumeReply(ResumeResult result) implements ClusterMessage {}
@@ -162,7 +164,10 @@ public final class StreamActor {
   private void attach(SseSink next) {
     timers.cancel(RetentionOver.INSTANCE);
     sink = next;
-    if (kind == Kind.GET && session != null) session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
+    if (kind == Kind.GET && session != null) {
+      session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
+      Tracker.get(ctx.getSystem()).trackSession(ctx.getSelf(), sessionId, Map.of("stream", "get"));
+    }
   }
 
   private void send(JsonNode message) {
@@ -178,7 +183,9 @@ public final class StreamActor {
 
   private ResumeResult resume(String requestingSession, long afterSeq, SseSink next) {
     if (!sessionId.equals(requestingSession)) return ResumeResult.WRONG_SESSION;
-    if (sink != null) return ResumeResult.CONNECTED_ELSEWHERE;
+    // A client resuming has lost its connection even if the server has not noticed yet (that takes a
+    // write): the new connection takes over and the old one is closed.
+    if (sink != null) sink.complete();
     attach(next);
     for (Buffered b : buffer) {
       if (b.seq() > afterSeq && !sink.offer(b.event())) {
@@ -198,7 +205,11 @@ public final class StreamActor {
     if (sink == null) return;
     if (closeIt) sink.complete();
     sink = null;
-    if (kind == Kind.GET && session != null) session.tell(new SessionActor.GetStreamState(ctx.getSelf(), false));
+    if (kind == Kind.GET && session != null) {
+      session.tell(new SessionActor.GetStreamState(ctx.getSelf(), false));
+      // a disconnected stream is no longer one of the session's open streams
+      Tracker.get(ctx.getSystem()).untrack(ctx.getSelf());
+    }
     retain();
   }
 
