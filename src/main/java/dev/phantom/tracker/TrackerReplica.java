@@ -105,6 +105,10 @@ final class TrackerReplica {
     INSTANCE
   }
 
+  private enum BudgetTick implements Command {
+    INSTANCE
+  }
+
   /** One pending change of a shard key, applied inside the replicator's update. */
   private sealed interface Op {}
 
@@ -141,6 +145,10 @@ final class TrackerReplica {
   private final List<LWWMap<String, Presence>> lastSeen = new ArrayList<>();
   private final List<List<Op>> pending = new ArrayList<>();
   private final boolean[] updateInFlight;
+  /** Entry operations this node may still hand to the replicator in the current delta-propagation tick. */
+  private int budget;
+  /** Shards with pending operations waiting for the next tick's budget, in arrival order. */
+  private final java.util.LinkedHashSet<Integer> starved = new java.util.LinkedHashSet<>();
 
   private final Map<ActorRef<?>, List<Presence>> ownByRef = new HashMap<>();
   private final Map<TrackerKey.InFlight, ActorRef<?>> claims = new HashMap<>();
@@ -202,6 +210,8 @@ final class TrackerReplica {
           new DistributedPubSubMediator.Subscribe(FANOUT_TOPIC, Adapter.toClassic(ctx.getSelf())),
           akka.actor.ActorRef.noSender());
       timers.startTimerWithFixedDelay(SweepTick.INSTANCE, settings.sweepInterval());
+      budget = settings.maxUpdatesPerTick();
+      timers.startTimerWithFixedDelay(BudgetTick.INSTANCE, settings.updateTick());
     } else {
       this.selfAddress = ctx.getSystem().address();
       this.selfUnique = null;
@@ -229,6 +239,7 @@ final class TrackerReplica {
         .onMessage(ShardUpdated.class, this::onShardUpdated)
         .onMessage(ClusterChanged.class, this::onClusterChanged)
         .onMessage(SweepTick.class, m -> onSweep())
+        .onMessage(BudgetTick.class, m -> onBudgetTick())
         .onMessage(GetStats.class, this::onGetStats)
         .onSignal(Terminated.class, this::onTerminated)
         .build();
@@ -486,11 +497,24 @@ final class TrackerReplica {
     flush(shard);
   }
 
-  /** At most one update per shard key in flight; ops queued meanwhile go out together in the next. */
+  /**
+   * At most one update per shard key in flight; ops queued meanwhile go out together in the next. The
+   * replicator sends each peer one DeltaPropagation per tick with the deltas of every key, uncompressed
+   * and unsplit, so the ops handed over per tick are capped ({@code max-updates-per-tick}) to keep that
+   * message under the Artery frame; a burst is spread over the next ticks (local reads see it at once).
+   */
   private void flush(int shard) {
-    if (updateInFlight[shard] || pending.get(shard).isEmpty()) return;
-    List<Op> ops = List.copyOf(pending.get(shard));
-    pending.get(shard).clear();
+    List<Op> queued = pending.get(shard);
+    if (updateInFlight[shard] || queued.isEmpty()) return;
+    if (budget <= 0) {
+      starved.add(shard);
+      return;
+    }
+    int take = Math.min(budget, queued.size());
+    List<Op> ops = List.copyOf(queued.subList(0, take));
+    queued.subList(0, take).clear();
+    budget -= take;
+    if (!queued.isEmpty()) starved.add(shard);
     updateInFlight[shard] = true;
     SelfUniqueAddress node = selfUnique;
     replicator.askUpdate(
@@ -506,6 +530,14 @@ final class TrackerReplica {
       else if (op instanceof Remove remove && out.contains(remove.entryId())) out = out.remove(node, remove.entryId());
     }
     return out;
+  }
+
+  private Behavior<Command> onBudgetTick() {
+    budget = settings.maxUpdatesPerTick();
+    List<Integer> waiting = List.copyOf(starved);
+    starved.clear();
+    for (int shard : waiting) flush(shard);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onShardUpdated(ShardUpdated m) {

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param remoteCallTimeout how long a call routed to another node (claim, remote untrack, meta update)
  *     waits for its answer
  * @param notifyTimeout how long a list_changed fan-out waits for every node's count
+ * @param maxUpdatesPerTick the most entry operations handed to the replicator per {@code updateTick}
+ * @param updateTick the budget period: the replicator's delta propagation interval
  */
 public record TrackerSettings(
     String mode,
@@ -26,7 +28,9 @@ public record TrackerSettings(
     Duration sweepInterval,
     Duration sweepGrace,
     Duration remoteCallTimeout,
-    Duration notifyTimeout) {
+    Duration notifyTimeout,
+    int maxUpdatesPerTick,
+    Duration updateTick) {
 
   /** Reads {@code phantom.tracker} from a full configuration. */
   public static TrackerSettings fromConfig(Config root) {
@@ -46,6 +50,8 @@ public record TrackerSettings(
         c.getDuration("sweep-interval"),
         c.getDuration("sweep-grace"),
         c.getDuration("remote-call-timeout"),
-        c.getDuration("notify-timeout"));
+        c.getDuration("notify-timeout"),
+        c.getInt("max-updates-per-tick"),
+        c.getDuration("update-tick"));
   }
 }

@@ -32,6 +32,17 @@ class TrackerScaleTest {
 
   @Test
   void tenThousandSessionsReplicateWithinTheFrameSize() {
+    // Every error any node logs; a replication message over the Artery frame is logged as an error.
+    java.util.Queue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int node = 0; node < 3; node++) {
+      ActorRef<akka.event.Logging.Error> sink = cluster.kit(node).spawn(Behaviors.receive(akka.event.Logging.Error.class)
+          .onAnyMessage(e -> {
+            errors.add(e.message() + " " + (e.cause() == null ? "" : e.cause().toString()));
+            return Behaviors.same();
+          }).build());
+      cluster.node(node).eventStream().tell(new akka.actor.typed.eventstream.EventStream.Subscribe<>(
+          akka.event.Logging.Error.class, sink));
+    }
     Tracker writer = Tracker.get(cluster.node(0));
     List<CompletableFuture<TrackResult>> tracked = new ArrayList<>();
     for (int i = 0; i < SESSIONS; i++) {
@@ -51,5 +62,7 @@ class TrackerScaleTest {
           "largest key " + stats.largestKeyBytes() + " bytes (" + stats.largestKeyEntries() + " entries) vs frame "
               + frameSize);
     }
+    assertTrue(errors.stream().noneMatch(e -> e.toLowerCase(java.util.Locale.ROOT).contains("oversized")),
+        () -> "a replication message exceeded the frame: " + errors);
   }
 }
