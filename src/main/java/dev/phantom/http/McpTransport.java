@@ -14,7 +14,10 @@ import dev.phantom.session.McpSettings;
 import dev.phantom.session.RequestActor;
 import dev.phantom.tracker.NodeId;
 import dev.phantom.tracker.Tracker;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -41,6 +44,8 @@ public final class McpTransport {
   private final ActorRef<Directory.Command> sessions;
   private final ActorRef<Directory.Command> streams;
   private final RequestActor.Deps deps;
+  private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
+  private final ActorRef<CatalogueSync.Command> catalogue;
 
   private McpTransport(ActorSystem<?> system, McpServer server) {
     this.system = system;
@@ -52,6 +57,8 @@ public final class McpTransport {
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
     this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
+    this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes, tracker.isAvailable()), "phantom-catalogue",
+        Props.empty());
     server.addChangeListener(new McpServer.ChangeListener() {
       public void toolsChanged() {
         tracker.notifyToolList();
@@ -70,6 +77,50 @@ public final class McpTransport {
   /** Starts the transport for {@code server} on this node (once per server and node). */
   public static McpTransport create(ActorSystem<?> system, McpServer server) {
     return new McpTransport(system, server);
+  }
+
+  /** What a catalogue change announces. */
+  public enum Announce {
+    TOOLS, PROMPTS, RESOURCES
+  }
+
+  /**
+   * Registers a named catalogue change on this node. Register the same names on every node (at start):
+   * {@link #applyEverywhere} runs the change on each node by name, since code cannot travel between
+   * nodes. The change should use the quiet variants ({@code server.addTool(tool, false)}).
+   */
+  public void registerChange(String name, Consumer<McpServer> change) {
+    changes.put(name, change);
+  }
+
+  /**
+   * Applies a registered change on every node of the cluster and, once every visible node confirmed it
+   * (or after {@code phantom.mcp.lookup-timeout}), announces it once to every session ({@code
+   * list_changed}). Completes with the number of nodes that applied it.
+   *
+   * <pre>{@code
+   * mcp.registerChange("add-weather", s -> s.addTool(weatherTool, false));   // on every node
+   * mcp.applyEverywhere("add-weather", McpTransport.Announce.TOOLS);         // on any one node
+   * }</pre>
+   */
+  public CompletionStage<Integer> applyEverywhere(String name, Announce... announce) {
+    CompletableFuture<Integer> applied = new CompletableFuture<>();
+    if (tracker.isAvailable()) {
+      system.systemActorOf(CatalogueSync.apply(name, tracker.visibleNodes().size(), settings.lookupTimeout(), applied),
+          "catalogue-change-" + java.util.UUID.randomUUID(), Props.empty());
+    } else {
+      Consumer<McpServer> change = changes.get(name);
+      if (change != null) change.accept(server);
+      applied.complete(change == null ? 0 : 1);
+    }
+    return applied.thenCompose(nodes -> {
+      CompletableFuture<?>[] notified = java.util.Arrays.stream(announce).map(a -> (switch (a) {
+        case TOOLS -> tracker.notifyToolList();
+        case PROMPTS -> tracker.notifyPromptList();
+        case RESOURCES -> tracker.notifyResourceList();
+      }).toCompletableFuture()).toArray(CompletableFuture[]::new);
+      return CompletableFuture.allOf(notified).thenApply(v -> nodes);
+    });
   }
 
   /** The route serving {@code /mcp} (POST, GET, DELETE). */

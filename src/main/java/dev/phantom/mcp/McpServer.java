@@ -123,38 +123,66 @@ public final class McpServer {
     return List.copyOf(templates.values());
   }
 
-  /** Adds (or replaces) a tool and tells the listeners. */
+  /** Adds (or replaces) a tool and tells the listeners (so every session gets list_changed). */
   public void addTool(Tool tool) {
+    addTool(tool, true);
+  }
+
+  /**
+   * Adds (or replaces) a tool; with {@code announce = false} the listeners are not told (for changes
+   * applied on every node of a cluster and announced once, see {@code McpTransport.applyEverywhere}).
+   */
+  public void addTool(Tool tool, boolean announce) {
     tools.put(tool.name(), tool);
-    listeners.forEach(ChangeListener::toolsChanged);
+    if (announce) listeners.forEach(ChangeListener::toolsChanged);
   }
 
   /** Removes a tool; tells the listeners if it existed. */
   public boolean removeTool(String name) {
+    return removeTool(name, true);
+  }
+
+  public boolean removeTool(String name, boolean announce) {
     boolean removed = tools.remove(name) != null;
-    if (removed) listeners.forEach(ChangeListener::toolsChanged);
+    if (removed && announce) listeners.forEach(ChangeListener::toolsChanged);
     return removed;
   }
 
   public void addPrompt(Prompt prompt) {
+    addPrompt(prompt, true);
+  }
+
+  public void addPrompt(Prompt prompt, boolean announce) {
     prompts.put(prompt.name(), prompt);
-    listeners.forEach(ChangeListener::promptsChanged);
+    if (announce) listeners.forEach(ChangeListener::promptsChanged);
   }
 
   public boolean removePrompt(String name) {
+    return removePrompt(name, true);
+  }
+
+  public boolean removePrompt(String name, boolean announce) {
     boolean removed = prompts.remove(name) != null;
-    if (removed) listeners.forEach(ChangeListener::promptsChanged);
+    if (removed && announce) listeners.forEach(ChangeListener::promptsChanged);
     return removed;
   }
 
   public void addResource(Resource resource) {
+    addResource(resource, true);
+  }
+
+  public void addResource(Resource resource, boolean announce) {
     resources.put(resource.uri(), resource);
-    listeners.forEach(ChangeListener::resourcesChanged);
+    if (announce) listeners.forEach(ChangeListener::resourcesChanged);
   }
 
   public boolean removeResource(String uri) {
+    return removeResource(uri, true);
+  }
+
+  public boolean removeResource(String uri, boolean announce) {
     boolean removed = resources.remove(uri) != null;
-    if (removed) listeners.forEach(ChangeListener::resourcesChanged);
+    if (removed && announce) listeners.forEach(ChangeListener::resourcesChanged);
     return removed;
   }
 

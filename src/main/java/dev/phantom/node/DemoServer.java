@@ -7,6 +7,7 @@ import dev.phantom.mcp.Content;
 import dev.phantom.mcp.ElicitResult;
 import dev.phantom.mcp.Json;
 import dev.phantom.mcp.LogLevel;
+import dev.phantom.http.McpTransport;
 import dev.phantom.mcp.McpError;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.mcp.Prompt;
@@ -34,6 +35,8 @@ public final class DemoServer {
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
   static final String WAV = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
   static final String WATCHED = "test://watched-resource";
+  /** Runs of increment_counter in this JVM. */
+  public static final AtomicLong RUNS = new AtomicLong();
 
   private DemoServer() {}
 
@@ -162,6 +165,10 @@ public final class DemoServer {
         }).build());
     b.tool(Tool.builder("ping_client").description("Pings the client and reports whether it answered")
         .handler((args, ctx) -> ctx.ping().thenApply(r -> ToolResult.text(r.ok() ? "client answered" : "no answer"))).build());
+    b.tool(Tool.builder("notify_prompt_list").description("Sends prompts/list_changed to every session of the cluster")
+        .handler((args, ctx) -> tracker.notifyPromptList().thenApply(n -> ToolResult.text("notified " + n))).build());
+    b.tool(Tool.builder("increment_counter").description("Counts its runs in this JVM (to prove a request ran once)")
+        .handler((args, ctx) -> done(ToolResult.text(Long.toString(RUNS.incrementAndGet())))).build());
     b.tool(Tool.builder("update_watched_resource").description("Changes " + WATCHED + " and notifies its subscribers")
         .handler((args, ctx) -> {
           watchedVersion.incrementAndGet();
@@ -208,16 +215,19 @@ public final class DemoServer {
         .handler((args, ctx) -> done(ToolResult.text("dynamic tool says hello"))).build();
   }
 
-  /** Adds the tools that add and remove {@link #dynamicTool()} (they need the server itself). */
-  public static McpServer withDynamicTools(McpServer server) {
-    server.addTool(Tool.builder("add_dynamic_tool").description("Adds the tool dynamic_tool (sessions get list_changed)")
-        .handler((args, ctx) -> {
-          server.addTool(dynamicTool());
-          return done(ToolResult.text("added dynamic_tool"));
-        }).build());
-    server.addTool(Tool.builder("remove_dynamic_tool").description("Removes the tool dynamic_tool")
-        .handler((args, ctx) -> done(ToolResult.text(server.removeTool("dynamic_tool") ? "removed" : "absent"))).build());
-    return server;
+  /**
+   * Adds the tools that add and remove {@link #dynamicTool()} on every node of the cluster (then one
+   * list_changed reaches every session).
+   */
+  public static void installDynamicTools(McpServer server, McpTransport mcp) {
+    mcp.registerChange("add-dynamic-tool", s -> s.addTool(dynamicTool(), false));
+    mcp.registerChange("remove-dynamic-tool", s -> s.removeTool("dynamic_tool", false));
+    server.addTool(Tool.builder("add_dynamic_tool").description("Adds the tool dynamic_tool on every node (sessions get list_changed)")
+        .handler((args, ctx) -> mcp.applyEverywhere("add-dynamic-tool", McpTransport.Announce.TOOLS)
+            .thenApply(nodes -> ToolResult.text("added dynamic_tool on " + nodes + " node(s)"))).build(), false);
+    server.addTool(Tool.builder("remove_dynamic_tool").description("Removes the tool dynamic_tool on every node")
+        .handler((args, ctx) -> mcp.applyEverywhere("remove-dynamic-tool", McpTransport.Announce.TOOLS)
+            .thenApply(nodes -> ToolResult.text("removed dynamic_tool on " + nodes + " node(s)"))).build(), false);
   }
 
   private static CompletionStage<ToolResult> slowCount(dev.phantom.mcp.RequestContext ctx, int done, int steps, int delayMs) {

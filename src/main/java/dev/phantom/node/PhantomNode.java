@@ -14,6 +14,7 @@ import akka.http.javadsl.server.Route;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.phantom.http.McpTransport;
+import dev.phantom.mcp.McpServer;
 import dev.phantom.tracker.Tracker;
 import java.util.Arrays;
 import java.util.List;
@@ -44,7 +45,9 @@ public final class PhantomNode extends AllDirectives {
   private PhantomNode(ActorSystem<Void> system) {
     this.system = system;
     this.tracker = Tracker.get(system);
-    this.mcp = McpTransport.create(system, DemoServer.withDynamicTools(DemoServer.create(tracker)));
+    McpServer server = DemoServer.create(tracker);
+    this.mcp = McpTransport.create(system, server);
+    DemoServer.installDynamicTools(server, mcp);
   }
 
   public static void main(String[] args) {

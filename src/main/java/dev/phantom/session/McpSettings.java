@@ -18,6 +18,8 @@ import java.util.List;
  * @param clientRequestTimeout how long a server-to-client request (elicitation, sampling, ping) waits
  * @param sessionIdleTimeout a session with no activity and no open GET stream ends after this
  * @param lookupTimeout how long finding a session or stream on its home node may take
+ * @param pendingNotifications notifications kept for a session while it has no GET stream
+ * @param answeredRequestIds how many answered request ids a session remembers to refuse their reuse
  */
 public record McpSettings(
     List<String> allowedHosts,
@@ -31,7 +33,8 @@ public record McpSettings(
     Duration clientRequestTimeout,
     Duration sessionIdleTimeout,
     Duration lookupTimeout,
-    int pendingNotifications) {
+    int pendingNotifications,
+    int answeredRequestIds) {
 
   public static McpSettings fromConfig(Config root) {
     Config c = root.getConfig("phantom.mcp");
@@ -47,6 +50,7 @@ public record McpSettings(
         c.getDuration("client-request-timeout"),
         c.getDuration("session-idle-timeout"),
         c.getDuration("lookup-timeout"),
-        c.getInt("pending-notifications"));
+        c.getInt("pending-notifications"),
+        c.getInt("answered-request-ids"));
   }
 }

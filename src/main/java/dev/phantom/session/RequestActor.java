@@ -114,7 +114,8 @@ public final class RequestActor {
     if (!m.ok()) {
       // Another POST with this id is running: a retry must not run the handler twice.
       stream.tell(new StreamActor.Send(JsonRpc.error(request.id(),
-          McpError.invalidRequest("duplicate request id " + requestKey + ": a request with this id is already running"))));
+          McpError.invalidRequest("duplicate request id " + requestKey
+              + ": a request with this id is running or was answered in this session"))));
       stream.tell(StreamActor.Finish.INSTANCE);
       return Behaviors.stopped();
     }

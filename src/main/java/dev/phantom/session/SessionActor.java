@@ -91,6 +91,12 @@ public final class SessionActor {
   private LogLevel logLevel = LogLevel.INFO;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> running = new HashMap<>();
+  /**
+   * Ids of requests already answered, newest last, bounded: a client must not reuse an id within a
+   * session, so a late retry of a finished request (a proxy retry that landed on another node) is
+   * refused instead of running the handler a second time.
+   */
+  private final java.util.LinkedHashSet<String> answered = new java.util.LinkedHashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> pending = new HashMap<>();
   private final Deque<JsonNode> undelivered = new ArrayDeque<>();
   private ActorRef<StreamActor.Command> getStream;
@@ -116,7 +122,10 @@ public final class SessionActor {
     return Behaviors.receive(Object.class)
         .onMessage(RegisterRequest.class, this::onRegisterRequest)
         .onMessage(RequestDone.class, m -> {
-          running.remove(m.requestId(), m.request());
+          if (running.remove(m.requestId(), m.request())) {
+            answered.add(m.requestId());
+            if (answered.size() > settings.answeredRequestIds()) answered.remove(answered.iterator().next());
+          }
           return Behaviors.same();
         })
         .onMessage(RegisterPending.class, m -> {
@@ -180,7 +189,7 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
-    if (running.containsKey(m.requestId())) {
+    if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
       m.replyTo().tell(new RequestActor.Registered(false, null));
     } else {
       running.put(m.requestId(), m.request());

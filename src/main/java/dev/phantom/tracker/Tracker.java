@@ -160,6 +160,11 @@ public final class Tracker implements Extension {
     return mode;
   }
 
+  /** The nodes whose entries reads show now: this node and the reachable members (Weakly)Up, Leaving or Exiting. */
+  public Set<NodeId> visibleNodes() {
+    return index.visibleOwners();
+  }
+
   /** This node's identity as an owner of entries. */
   public NodeId selfNode() {
     return index.self();

@@ -43,6 +43,13 @@ public final class McpTestClient {
     return sessionId;
   }
 
+  /** This client speaks for {@code other}'s session (another connection of the same client). */
+  public McpTestClient adopt(McpTestClient other) {
+    this.sessionId = other.sessionId;
+    this.protocolVersion = other.protocolVersion;
+    return this;
+  }
+
   /** Sends the following requests to another node (same session). */
   public McpTestClient via(URI otherEndpoint) {
     this.endpoint = otherEndpoint;

@@ -26,8 +26,9 @@ public final class McpTestNode {
 
   /** Serves the demo server on {@code system}. */
   public static McpTestNode serve(ActorSystem<Void> system) {
-    McpServer server = DemoServer.withDynamicTools(DemoServer.create(Tracker.get(system)));
+    McpServer server = DemoServer.create(Tracker.get(system));
     McpTransport mcp = McpTransport.create(system, server);
+    DemoServer.installDynamicTools(server, mcp);
     try {
       ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(mcp.route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
