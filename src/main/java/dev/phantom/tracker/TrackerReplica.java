@@ -506,11 +506,13 @@ final class TrackerReplica {
   private void flush(int shard) {
     List<Op> queued = pending.get(shard);
     if (updateInFlight[shard] || queued.isEmpty()) return;
-    if (budget <= 0) {
+    // Alone there is no peer to send deltas to (a node joining later gets compressed full state).
+    boolean alone = index.visibleNodeCount() <= 1;
+    if (budget <= 0 && !alone) {
       starved.add(shard);
       return;
     }
-    int take = Math.min(budget, queued.size());
+    int take = alone ? queued.size() : Math.min(budget, queued.size());
     List<Op> ops = List.copyOf(queued.subList(0, take));
     queued.subList(0, take).clear();
     budget -= take;

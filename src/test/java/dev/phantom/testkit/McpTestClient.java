@@ -43,6 +43,14 @@ public final class McpTestClient {
     return sessionId;
   }
 
+  /** Sends one request on session {@code sessionId} (taken as this client's session) and returns its response. */
+  public JsonNode postRawSession(String sessionId, JsonNode request) {
+    this.sessionId = sessionId;
+    try (EventStream s = stream(request)) {
+      return s.response();
+    }
+  }
+
   /** This client speaks for {@code other}'s session (another connection of the same client). */
   public McpTestClient adopt(McpTestClient other) {
     this.sessionId = other.sessionId;
