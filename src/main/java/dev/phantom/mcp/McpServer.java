@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * What an MCP server offers: server info, instructions, tools, prompts, resources, resource templates,
@@ -133,8 +134,7 @@ public final class McpServer {
    * applied on every node of a cluster and announced once, see {@code McpTransport.applyEverywhere}).
    */
   public void addTool(Tool tool, boolean announce) {
-    tools.put(tool.name(), tool);
-    if (announce) listeners.forEach(ChangeListener::toolsChanged);
+    put(tools, tool.name(), tool, announce, ChangeListener::toolsChanged);
   }
 
   /** Removes a tool; tells the listeners if it existed. */
@@ -143,9 +143,7 @@ public final class McpServer {
   }
 
   public boolean removeTool(String name, boolean announce) {
-    boolean removed = tools.remove(name) != null;
-    if (removed && announce) listeners.forEach(ChangeListener::toolsChanged);
-    return removed;
+    return remove(tools, name, announce, ChangeListener::toolsChanged);
   }
 
   public void addPrompt(Prompt prompt) {
@@ -153,8 +151,7 @@ public final class McpServer {
   }
 
   public void addPrompt(Prompt prompt, boolean announce) {
-    prompts.put(prompt.name(), prompt);
-    if (announce) listeners.forEach(ChangeListener::promptsChanged);
+    put(prompts, prompt.name(), prompt, announce, ChangeListener::promptsChanged);
   }
 
   public boolean removePrompt(String name) {
@@ -162,9 +159,7 @@ public final class McpServer {
   }
 
   public boolean removePrompt(String name, boolean announce) {
-    boolean removed = prompts.remove(name) != null;
-    if (removed && announce) listeners.forEach(ChangeListener::promptsChanged);
-    return removed;
+    return remove(prompts, name, announce, ChangeListener::promptsChanged);
   }
 
   public void addResource(Resource resource) {
@@ -172,8 +167,7 @@ public final class McpServer {
   }
 
   public void addResource(Resource resource, boolean announce) {
-    resources.put(resource.uri(), resource);
-    if (announce) listeners.forEach(ChangeListener::resourcesChanged);
+    put(resources, resource.uri(), resource, announce, ChangeListener::resourcesChanged);
   }
 
   public boolean removeResource(String uri) {
@@ -181,8 +175,17 @@ public final class McpServer {
   }
 
   public boolean removeResource(String uri, boolean announce) {
-    boolean removed = resources.remove(uri) != null;
-    if (removed && announce) listeners.forEach(ChangeListener::resourcesChanged);
+    return remove(resources, uri, announce, ChangeListener::resourcesChanged);
+  }
+
+  private <T> void put(Map<String, T> catalogue, String key, T item, boolean announce, Consumer<ChangeListener> event) {
+    catalogue.put(key, item);
+    if (announce) listeners.forEach(event);
+  }
+
+  private <T> boolean remove(Map<String, T> catalogue, String key, boolean announce, Consumer<ChangeListener> event) {
+    boolean removed = catalogue.remove(key) != null;
+    if (removed && announce) listeners.forEach(event);
     return removed;
   }
 

@@ -40,9 +40,13 @@ final class Machine {
 
   static String trackerSettings() {
     Config c = ConfigFactory.load();
-    return Stats.fmt("shards-per-topic = %d, tracker replicator gossip-interval = %s, notify-subscribers-interval = %s, "
+    String budget = c.hasPath("phantom.tracker.max-updates-per-tick")
+        ? Stats.fmt("max-updates-per-tick = %d per update-tick = %s, ", c.getInt("phantom.tracker.max-updates-per-tick"),
+            c.getString("phantom.tracker.update-tick"))
+        : "";
+    return Stats.fmt("shards-per-topic = %d, %stracker replicator gossip-interval = %s, notify-subscribers-interval = %s, "
             + "sweep-interval = %s, sweep-grace = %s; Artery maximum-frame-size = %,d B.",
-        c.getInt("phantom.tracker.shards-per-topic"),
+        c.getInt("phantom.tracker.shards-per-topic"), budget,
         c.getString("phantom.tracker.distributed-data.gossip-interval"),
         c.getString("phantom.tracker.distributed-data.notify-subscribers-interval"),
         c.getString("phantom.tracker.sweep-interval"),

@@ -321,7 +321,7 @@ public final class TrackerBenchmark {
           + "entries at once, so it cannot show replication by itself. The frame size is `akka.remote.artery.advanced.maximum-frame-size`. "
           + "This is the size of a key's full state as Akka's ReplicatedDataSerializer writes it (compressed), which is what "
           + "full-state gossip sends; delta propagation sends uncompressed deltas that cost several times more per entry "
-          + "(see the observation under (d)).");
+          + "(about 550 B, per reference.conf), which the tracker bounds with `max-updates-per-tick`.");
     }
   }
 
@@ -527,8 +527,9 @@ public final class TrackerBenchmark {
           + "`trackSession`, then busy-poll (Thread.onSpinWait) the reader's `getSession(id).isPresent()` until true (bound %d s; "
           + "timeouts: %d); then a random pause of 5-50 ms. Directions alternate sample by sample. %d warm-up samples each way, then "
           + "3 runs of %d samples each way; the p50/p99 figures are the median over the runs of each run's nearest-rank percentile. "
-          + "These are single writes into a lightly loaded cluster (under 1,500 entries in all); a node that writes thousands of "
-          + "entries within one 200 ms delta-propagation tick behaves differently (see the observation under (d)).",
+          + "These are single writes into a lightly loaded cluster (under 1,500 entries in all); a burst of writes on one node "
+          + "reaches the replicator at most `phantom.tracker.max-updates-per-tick` operations per `update-tick` when the node "
+          + "has peers, so its last entries become visible correspondingly later.",
           SAMPLE_TIMEOUT_NS / 1_000_000_000L, timeouts, warmup, samples));
     } finally {
       cluster.close();

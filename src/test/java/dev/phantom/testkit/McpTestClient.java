@@ -2,7 +2,9 @@ package dev.phantom.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import dev.phantom.mcp.Json;
+import dev.phantom.mcp.JsonRpc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,15 +93,11 @@ public final class McpTestClient {
   }
 
   public static ObjectNode request(long id, String method, JsonNode params) {
-    ObjectNode m = Json.object().put("jsonrpc", "2.0").put("id", id).put("method", method);
-    if (params != null) m.set("params", params);
-    return m;
+    return JsonRpc.request(LongNode.valueOf(id), method, params);
   }
 
   public static ObjectNode notification(String method, JsonNode params) {
-    ObjectNode m = Json.object().put("jsonrpc", "2.0").put("method", method);
-    if (params != null) m.set("params", params);
-    return m;
+    return JsonRpc.notification(method, params);
   }
 
   public static ObjectNode toolCall(long id, String tool, ObjectNode arguments) {

@@ -24,14 +24,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Any node serves any request: every MCP flow with its steps sent to different nodes of a 3-node
- * cluster (A = node 0, B = node 1, C = node 2), as a round-robin balancer without affinity would.
+ * cluster (A = node 0, B = node 1, C = node 2), as a round-robin balancer without affinity would
+ * ({@link SpreadFlowsTest}); and the same flows with every step on one node ({@link SameNodeFlowsTest}).
  */
-class ClusterFlowsTest {
+abstract class ClusterFlows {
   private static final Duration REPLICATION = Duration.ofSeconds(10);
   private static TestCluster cluster;
   private static List<McpTestNode> nodes;
@@ -39,13 +39,12 @@ class ClusterFlowsTest {
   private static URI b;
   private static URI c;
 
-  @BeforeAll
-  static void start() {
+  static void startCluster(boolean spread) {
     cluster = TestCluster.start(3);
     nodes = List.of(McpTestNode.serve(cluster.node(0)), McpTestNode.serve(cluster.node(1)), McpTestNode.serve(cluster.node(2)));
     a = nodes.get(0).endpoint;
-    b = nodes.get(1).endpoint;
-    c = nodes.get(2).endpoint;
+    b = spread ? nodes.get(1).endpoint : a;
+    c = spread ? nodes.get(2).endpoint : a;
   }
 
   @AfterAll
