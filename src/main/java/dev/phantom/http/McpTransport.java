@@ -59,6 +59,12 @@ public final class McpTransport {
     this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
     this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes, tracker.isAvailable()), "phantom-catalogue",
         Props.empty());
+    // On shutdown, close every SSE connection first, so clients reconnect (to another node) at once.
+    akka.actor.CoordinatedShutdown.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).addTask(
+        akka.actor.CoordinatedShutdown.PhaseServiceUnbind(), "phantom-close-streams", () -> {
+          streams.tell(new Directory.Broadcast(dev.phantom.session.StreamActor.CloseConnection.INSTANCE));
+          return CompletableFuture.completedFuture(akka.Done.getInstance());
+        });
     server.addChangeListener(new McpServer.ChangeListener() {
       public void toolsChanged() {
         tracker.notifyToolList();

@@ -8,6 +8,7 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
@@ -18,6 +19,7 @@ import dev.phantom.mcp.McpServer;
 import dev.phantom.tracker.Tracker;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,23 +53,31 @@ public final class PhantomNode extends AllDirectives {
   }
 
   public static void main(String[] args) {
-    Config config = loadConfig();
+    start(loadConfig());
+  }
+
+  /** A started node: its ActorSystem and its HTTP binding (failed when the port could not be bound). */
+  public record Started(ActorSystem<Void> system, CompletionStage<ServerBinding> binding) {}
+
+  /** Starts a node with {@code config} (see {@link #loadConfig()}); the system terminates if binding fails. */
+  public static Started start(Config config) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     PhantomNode node = new PhantomNode(system);
     node.joinCluster(config.getString("phantom.node.seed-nodes"));
     String host = config.getString("phantom.node.http.host");
     int port = config.getInt("phantom.node.http.port");
-    Http.get(system).newServerAt(host, port).bind(node.routes())
-        .whenComplete((binding, failure) -> {
-          if (failure != null) {
-            log.error("cannot listen on {}:{}: {}", host, port, failure.getMessage());
-            system.terminate();
-          } else {
-            log.info("Phantom node listening on http://{}:{} (cluster {})", host, port,
-                Cluster.get(system).selfMember().address());
-            binding.addToCoordinatedShutdown(java.time.Duration.ofSeconds(10), system);
-          }
-        });
+    CompletionStage<ServerBinding> binding = Http.get(system).newServerAt(host, port).bind(node.routes());
+    binding.whenComplete((bound, failure) -> {
+      if (failure != null) {
+        log.error("cannot listen on {}:{}: {}", host, port, failure.getMessage());
+        system.terminate();
+      } else {
+        log.info("Phantom node listening on http://{}:{} (cluster {})", host, bound.localAddress().getPort(),
+            Cluster.get(system).selfMember().address());
+        bound.addToCoordinatedShutdown(java.time.Duration.ofSeconds(10), system);
+      }
+    });
+    return new Started(system, binding);
   }
 
   /** The node configuration: system properties, then the node's application.conf, then reference.conf. */
@@ -88,16 +98,23 @@ public final class PhantomNode extends AllDirectives {
   }
 
   Route routes() {
-    return concat(
-        mcp.route(),
+    Route health = concat(
         path(segment("health").slash("live"), () -> get(() -> complete(StatusCodes.OK, "live"))),
         path(segment("health").slash("ready"), () -> get(() -> isReady()
             ? complete(StatusCodes.OK, "ready")
             : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready"))));
+    if (!system.settings().config().getBoolean("phantom.node.admin.enabled")) return concat(mcp.route(), health);
+    return concat(mcp.route(), health,
+        path(segment("admin").slash("tracker"), () -> get(() -> completeWithFuture(
+            AdminView.tracker(system, tracker).thenApply(json -> akka.http.javadsl.model.HttpResponse.create()
+                .withEntity(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, json))))));
   }
 
-  /** Ready when this node is Up in the cluster (the tracker runs from the start). */
+  /**
+   * Ready when this node is Up in the cluster and its tracker has read the cluster's presence state
+   * (every key from a majority of the nodes).
+   */
   boolean isReady() {
-    return Cluster.get(system).selfMember().status() == MemberStatus.up() && tracker.isAvailable();
+    return Cluster.get(system).selfMember().status() == MemberStatus.up() && tracker.isSynced();
   }
 }

@@ -23,6 +23,9 @@ public final class Directory {
 
   public record Lookup(String id, ActorRef<Found> replyTo) implements Command, ClusterMessage {}
 
+  /** Local only: tell every registered actor {@code message} (which must be in its protocol). */
+  public record Broadcast(Object message) implements Command {}
+
   /** The answer to a lookup; {@code ref} is null when the id is unknown. */
   public record Found(ActorRef<?> ref) implements ClusterMessage {
     public Optional<ActorRef<?>> asOptional() {
@@ -40,6 +43,10 @@ public final class Directory {
           } else {
             m.reply().complete(ctx.spawn(m.behavior(), m.id()));
           }
+          return Behaviors.same();
+        })
+        .onMessage(Broadcast.class, m -> {
+          ctx.getChildren().forEach(child -> child.unsafeUpcast().tell(m.message()));
           return Behaviors.same();
         })
         .onMessage(Lookup.class, m -> {

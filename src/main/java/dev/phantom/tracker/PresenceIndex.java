@@ -31,6 +31,7 @@ final class PresenceIndex {
   private final NodeId self;
   private final Map<String, ConcurrentHashMap<TrackerKey, Presence[]>> topics;
   private volatile Membership membership;
+  private volatile boolean synced;
 
   PresenceIndex(NodeId self) {
     this.self = self;
@@ -133,7 +134,15 @@ final class PresenceIndex {
     return topic(topic);
   }
 
+  boolean isSynced() {
+    return synced;
+  }
+
   // ---- writes (the replica actor only) ----
+
+  void setSynced(boolean value) {
+    this.synced = value;
+  }
 
   void setMembership(Membership next) {
     this.membership = next;

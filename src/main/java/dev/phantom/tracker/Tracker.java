@@ -143,6 +143,11 @@ public final class Tracker implements Extension {
     this.provider = ((ExtendedActorSystem) Adapter.toClassic(system)).provider();
     this.replica = system.systemActorOf(
         TrackerReplica.create(settings, index, mode == Mode.CLUSTER), TrackerReplica.NAME, Props.empty());
+    if (mode == Mode.CLUSTER) {
+      akka.actor.CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(
+          akka.actor.CoordinatedShutdown.PhaseBeforeClusterShutdown(), "phantom-tracker-leave",
+          () -> leave().thenApply(done -> akka.Done.getInstance()));
+    }
   }
 
   // ------------------------------------------------------------------ mode, topics, ids
@@ -163,6 +168,23 @@ public final class Tracker implements Extension {
   /** The nodes whose entries reads show now: this node and the reachable members (Weakly)Up, Leaving or Exiting. */
   public Set<NodeId> visibleNodes() {
     return index.visibleOwners();
+  }
+
+  /**
+   * Whether this node has read the cluster's presence state: in a cluster, once it is Up and has read
+   * every Distributed Data key from a majority of the nodes; in local mode, always.
+   */
+  public boolean isSynced() {
+    return index.isSynced();
+  }
+
+  /**
+   * Graceful leave: removes every entry of this node (its actors keep running) and hands the removals
+   * to replication, so the other nodes drop them within a delta tick instead of waiting for this node
+   * to be removed. Run by {@code CoordinatedShutdown} before the node leaves the cluster.
+   */
+  public CompletionStage<Void> leave() {
+    return this.<Void>local(TrackerReplica.Leave::new);
   }
 
   /** This node's identity as an owner of entries. */

@@ -95,6 +95,16 @@ final class TrackerReplica {
 
   record GetStats(boolean measureKeys, CompletableFuture<TrackerStats> reply) implements Command {}
 
+  /** Graceful leave: remove every own entry and push the removals to the other nodes before leaving. */
+  record Leave(CompletableFuture<Void> done) implements Command {}
+
+  /** A sync read of one key: its merged value (null when not found or failed). */
+  private record SyncAnswer(int shard, LWWMap<String, Presence> value, boolean ok) implements Command {}
+
+  private enum SyncRetry implements Command {
+    INSTANCE
+  }
+
   private record ShardChanged(int shard, LWWMap<String, Presence> value) implements Command {}
 
   private record ShardUpdated(int shard, boolean ok, String failure) implements Command {}
@@ -149,6 +159,12 @@ final class TrackerReplica {
   private int budget;
   /** Shards with pending operations waiting for the next tick's budget, in arrival order. */
   private final java.util.LinkedHashSet<Integer> starved = new java.util.LinkedHashSet<>();
+  private final TimerScheduler<Command> timers;
+  private boolean syncStarted;
+  private int syncOutstanding;
+  private boolean syncFailed;
+  /** Set by a graceful leave: no budget, and the future completes when every update is done. */
+  private CompletableFuture<Void> leaving;
 
   private final Map<ActorRef<?>, List<Presence>> ownByRef = new HashMap<>();
   private final Map<TrackerKey.InFlight, ActorRef<?>> claims = new HashMap<>();
@@ -167,6 +183,7 @@ final class TrackerReplica {
       PresenceIndex index,
       boolean clustered) {
     this.ctx = ctx;
+    this.timers = timers;
     this.settings = settings;
     this.index = index;
     this.clustered = clustered;
@@ -217,6 +234,7 @@ final class TrackerReplica {
       this.selfUnique = null;
       this.replicator = null;
       this.mediator = null;
+      index.setSynced(true);
     }
   }
 
@@ -241,6 +259,12 @@ final class TrackerReplica {
         .onMessage(SweepTick.class, m -> onSweep())
         .onMessage(BudgetTick.class, m -> onBudgetTick())
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Leave.class, this::onLeave)
+        .onMessage(SyncAnswer.class, this::onSyncAnswer)
+        .onMessage(SyncRetry.class, m -> {
+          startSync();
+          return Behaviors.same();
+        })
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -507,7 +531,7 @@ final class TrackerReplica {
     List<Op> queued = pending.get(shard);
     if (updateInFlight[shard] || queued.isEmpty()) return;
     // Alone there is no peer to send deltas to (a node joining later gets compressed full state).
-    boolean alone = index.visibleNodeCount() <= 1;
+    boolean alone = index.visibleNodeCount() <= 1 || leaving != null;
     if (budget <= 0 && !alone) {
       starved.add(shard);
       return;
@@ -544,8 +568,66 @@ final class TrackerReplica {
 
   private Behavior<Command> onShardUpdated(ShardUpdated m) {
     updateInFlight[m.shard()] = false;
-    if (!m.ok()) ctx.getLog().warn("tracker update of {} failed: {}", keys.get(m.shard()).id(), m.failure());
+    if (!m.ok() && leaving == null) ctx.getLog().warn("tracker update of {} failed: {}", keys.get(m.shard()).id(), m.failure());
     flush(m.shard());
+    completeLeaveIfDone();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onLeave(Leave m) {
+    leaving = m.done();
+    if (!clustered) {
+      m.done().complete(null);
+      return Behaviors.same();
+    }
+    Diffs diffs = new Diffs();
+    for (ActorRef<?> ref : List.copyOf(ownByRef.keySet())) {
+      for (Presence p : List.copyOf(ownByRef.getOrDefault(ref, List.of()))) removeOwn(p, diffs);
+    }
+    diffs.publish();
+    for (int shard = 0; shard < pending.size(); shard++) flush(shard);
+    completeLeaveIfDone();
+    return Behaviors.same();
+  }
+
+  private void completeLeaveIfDone() {
+    if (leaving == null || leaving.isDone()) return;
+    for (int shard = 0; shard < pending.size(); shard++) {
+      if (updateInFlight[shard] || !pending.get(shard).isEmpty()) return;
+    }
+    // The removals are in the local replicator; its next delta tick (while the node leaves, which takes
+    // seconds) carries them to the other nodes.
+    leaving.complete(null);
+  }
+
+  // ---------------------------------------------------------------- sync (readiness)
+
+  /**
+   * After this node is Up, reads every key from a majority of the nodes, so reads here reflect the
+   * cluster's presence state before the node reports ready.
+   */
+  private void startSync() {
+    syncStarted = true;
+    syncFailed = false;
+    syncOutstanding = keys.size();
+    Duration timeout = settings.remoteCallTimeout();
+    for (Key<LWWMap<String, Presence>> key : keys) {
+      int shard = shardByKeyId.get(key.id());
+      replicator.askGet(r -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), r),
+          rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, Presence>> ok
+              ? new SyncAnswer(shard, ok.get(key), true)
+              : new SyncAnswer(shard, null, rsp instanceof Replicator.NotFound));
+    }
+  }
+
+  private Behavior<Command> onSyncAnswer(SyncAnswer m) {
+    if (!m.ok()) syncFailed = true;
+    // Apply what was read at once: the replicator's Changed for it comes only at its next notify tick,
+    // and "synced" must mean that reads here show it.
+    if (m.value() != null) onShardChanged(new ShardChanged(m.shard(), m.value()));
+    if (--syncOutstanding > 0) return Behaviors.same();
+    if (syncFailed) timers.startSingleTimer(SyncRetry.INSTANCE, Duration.ofSeconds(1));
+    else index.setSynced(true);
     return Behaviors.same();
   }
 
@@ -611,6 +693,9 @@ final class TrackerReplica {
       if (isLeader()) deleteEntriesOf(Set.of(gone));
     } else if (event instanceof ClusterEvent.MemberEvent e) {
       members.put(NodeId.of(e.member().uniqueAddress()), e.member().status());
+      if (!syncStarted && e.member().status() == MemberStatus.up() && NodeId.of(e.member().uniqueAddress()).equals(self)) {
+        startSync();
+      }
     } else if (event instanceof ClusterEvent.UnreachableMember u) {
       unreachable.add(NodeId.of(u.member().uniqueAddress()));
     } else if (event instanceof ClusterEvent.ReachableMember r) {

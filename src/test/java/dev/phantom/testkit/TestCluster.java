@@ -141,7 +141,9 @@ public final class TestCluster implements AutoCloseable {
         "akka.coordinated-shutdown.phases.cluster-leave.enabled = off",
         "akka.coordinated-shutdown.phases.cluster-exiting.enabled = off",
         "akka.coordinated-shutdown.phases.cluster-exiting-done.enabled = off",
-        "akka.coordinated-shutdown.phases.cluster-shutdown.enabled = off"));
+        "akka.coordinated-shutdown.phases.cluster-shutdown.enabled = off",
+        // the tracker's graceful leave runs in this phase: a crash does not leave gracefully
+        "akka.coordinated-shutdown.phases.before-cluster-shutdown.enabled = off"));
   }
 
   @Override

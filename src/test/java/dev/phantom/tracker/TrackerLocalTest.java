@@ -52,6 +52,7 @@ class TrackerLocalTest {
   @Test
   void modeAndTopics() {
     assertFalse(tracker.isAvailable());
+    assertTrue(tracker.isSynced(), "nothing to sync with in local mode");
     assertEquals(Tracker.Mode.LOCAL, tracker.mode());
     assertEquals("phantom:sessions", tracker.sessionsTopic());
     assertEquals("phantom:requests", tracker.requestsTopic());

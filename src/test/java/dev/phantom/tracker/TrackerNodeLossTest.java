@@ -4,6 +4,7 @@ import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -89,6 +90,9 @@ class TrackerNodeLossTest {
     ActorSystem<Void> reborn = cluster.addNode(victimPort);
     cluster.awaitUp();
     Tracker rebornTracker = Tracker.get(reborn);
+    // ready means synced: a new node then already sees the entries the cluster had
+    Eventually.await(HIDE, rebornTracker::isSynced, "the new incarnation synced");
+    assertTrue(rebornTracker.getSession(survivorId).isPresent(), "synced before ready: existing entries are visible");
     assertNotEquals(victimNode, rebornTracker.selfNode(), "same address, new incarnation");
     assertEquals(victimNode.address(), rebornTracker.selfNode().address());
     ActorTestKit rebornKit = cluster.kit(3);
