@@ -144,6 +144,7 @@ final class TrackerReplica {
 
   // cluster mode only
   private final ReplicatorMessageAdapter<Command, LWWMap<String, Presence>> replicator;
+  private final ActorRef<Replicator.Command> replicatorRef;
   private final SelfUniqueAddress selfUnique;
   private final List<Key<LWWMap<String, Presence>>> keys = new ArrayList<>();
   private final Map<String, Integer> shardByKeyId = new HashMap<>();
@@ -203,6 +204,7 @@ final class TrackerReplica {
       this.selfUnique = new SelfUniqueAddress(cluster.selfMember().uniqueAddress());
       ActorRef<Replicator.Command> replicatorRef =
           ctx.spawn(Replicator.behavior(ReplicatorSettings.create(settings.replicatorConfig())), "replicator");
+      this.replicatorRef = replicatorRef;
       this.replicator = new ReplicatorMessageAdapter<>(ctx, replicatorRef, Duration.ofSeconds(10));
       for (int t = 0; t < TOPICS.size(); t++) {
         String shortName = TOPICS.get(t).substring(TOPICS.get(t).indexOf(':') + 1);
@@ -233,6 +235,7 @@ final class TrackerReplica {
       this.selfAddress = ctx.getSystem().address();
       this.selfUnique = null;
       this.replicator = null;
+      this.replicatorRef = null;
       this.mediator = null;
       index.setSynced(true);
     }
@@ -543,10 +546,20 @@ final class TrackerReplica {
     if (!queued.isEmpty()) starved.add(shard);
     updateInFlight[shard] = true;
     SelfUniqueAddress node = selfUnique;
-    replicator.askUpdate(
-        replyTo -> new Replicator.Update<>(keys.get(shard), LWWMap.create(), Replicator.writeLocal(), replyTo,
-            map -> apply(map, ops, node)),
-        rsp -> new ShardUpdated(shard, rsp instanceof Replicator.UpdateSuccess, rsp.toString()));
+    Key<LWWMap<String, Presence>> key = keys.get(shard);
+    // ctx.ask (not the adapter's askUpdate, which throws on an ask timeout): a lost answer must still
+    // clear the in-flight flag, or this key would never replicate again.
+    ctx.ask(Replicator.UpdateResponse.class, replicatorRef,
+        Duration.ofSeconds(10),
+        (ActorRef<Replicator.UpdateResponse> replyTo) -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(),
+            replyTo.unsafeUpcast(), map -> apply(map, ops, node)),
+        (rsp, failure) -> new ShardUpdated(shard, rsp instanceof Replicator.UpdateSuccess,
+            failure != null ? failure.toString() : String.valueOf(rsp)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static LWWMap<String, Presence> castMap(Object value) {
+    return (LWWMap<String, Presence>) value;
   }
 
   private static LWWMap<String, Presence> apply(LWWMap<String, Presence> map, List<Op> ops, SelfUniqueAddress node) {
@@ -613,9 +626,10 @@ final class TrackerReplica {
     Duration timeout = settings.remoteCallTimeout();
     for (Key<LWWMap<String, Presence>> key : keys) {
       int shard = shardByKeyId.get(key.id());
-      replicator.askGet(r -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), r),
-          rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, Presence>> ok
-              ? new SyncAnswer(shard, ok.get(key), true)
+      ctx.ask(Replicator.GetResponse.class, replicatorRef, timeout.plusSeconds(2),
+          (ActorRef<Replicator.GetResponse> r) -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), r.unsafeUpcast()),
+          (rsp, failure) -> rsp instanceof Replicator.GetSuccess<?> ok
+              ? new SyncAnswer(shard, castMap(ok.dataValue()), true)
               : new SyncAnswer(shard, null, rsp instanceof Replicator.NotFound));
     }
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * ({@link SpreadFlowsTest}); and the same flows with every step on one node ({@link SameNodeFlowsTest}).
  */
 abstract class ClusterFlows {
-  private static final Duration REPLICATION = Duration.ofSeconds(10);
+  private static final Duration REPLICATION = Duration.ofSeconds(30);
   private static TestCluster cluster;
   private static List<McpTestNode> nodes;
   private static URI a;

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /** Three nodes in one JVM: replication, routing to owners, claims, fan-out and diffs across nodes. */
 class TrackerClusterTest {
-  private static final Duration REPLICATION = Duration.ofSeconds(10);
+  /** Replication takes ~0.3 s; the bound is generous for a loaded 2-core CI machine. */
+  private static final Duration REPLICATION = Duration.ofSeconds(30);
   private static TestCluster cluster;
   private static List<Tracker> trackers;
 

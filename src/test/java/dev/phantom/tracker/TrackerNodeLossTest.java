@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** A node crashes (Down + terminate, no graceful leave): its entries are hidden, then deleted; a restart is a new owner. */
 class TrackerNodeLossTest {
-  private static final Duration HIDE = Duration.ofSeconds(10);
+  private static final Duration HIDE = Duration.ofSeconds(20);
   private static final Duration DELETE = Duration.ofSeconds(30);
   private TestCluster cluster;
 

@@ -54,7 +54,7 @@ class TrackerScaleTest {
     long frameSize = cluster.node(1).settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
     for (int node = 1; node < 3; node++) {
       Tracker reader = Tracker.get(cluster.node(node));
-      Eventually.await(Duration.ofSeconds(60),
+      Eventually.await(Duration.ofSeconds(180),
           () -> await(reader.stats(false)).entriesByOwner().getOrDefault(owner, 0) == SESSIONS,
           () -> "all sessions on " + reader.selfNode() + ": " + await(reader.stats(false)).entriesByOwner());
       TrackerStats stats = await(reader.stats(true));
