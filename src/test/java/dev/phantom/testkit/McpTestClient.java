@@ -28,7 +28,7 @@ import java.util.function.Predicate;
  * (so a test can answer an elicitation mid-stream), GET streams, resumption. Every wait is bounded.
  */
 public final class McpTestClient {
-  public static final Duration WAIT = Duration.ofSeconds(10);
+  public static final Duration WAIT = Duration.ofSeconds(20);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
