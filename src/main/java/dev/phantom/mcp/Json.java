@@ -14,6 +14,8 @@ public final class Json {
   /** Thread-safe once configured; never reconfigure it. */
   public static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // One document per parse: "{...} x" or "{...}{...}" is malformed, not its first value.
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
