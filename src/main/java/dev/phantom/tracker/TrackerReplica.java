@@ -637,8 +637,9 @@ final class TrackerReplica {
   private Behavior<Command> onSyncAnswer(SyncAnswer m) {
     if (!m.ok()) syncFailed = true;
     // Apply what was read at once: the replicator's Changed for it comes only at its next notify tick,
-    // and "synced" must mean that reads here show it.
-    if (m.value() != null) onShardChanged(new ShardChanged(m.shard(), m.value()));
+    // and "synced" must mean that reads here show it. Merge, never replace: a newer Changed may have
+    // been applied while the read was under way, and an older value would drop entries from the index.
+    if (m.value() != null) onShardChanged(new ShardChanged(m.shard(), lastSeen.get(m.shard()).merge(m.value())));
     if (--syncOutstanding > 0) return Behaviors.same();
     if (syncFailed) timers.startSingleTimer(SyncRetry.INSTANCE, Duration.ofSeconds(1));
     else index.setSynced(true);
