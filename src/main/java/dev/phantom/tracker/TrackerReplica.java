@@ -55,8 +55,9 @@ import java.util.concurrent.CompletableFuture;
  *       that reappears after removal (a concurrent add won in the OR-set) is removed again, and one
  *       missing is put again; this is the tombstone mechanism, without keeping tombstones;
  *   <li>membership: owners that are unreachable, downed or gone are hidden from reads at once; the
- *       leader deletes a removed node's entries on {@code MemberRemoved} and sweeps periodically for
- *       entries of owners that are no longer members;
+ *       leader deletes a removed node's entries on {@code MemberRemoved}, again when it becomes leader
+ *       and when an entry of a removed node arrives late, and sweeps periodically for entries of owners
+ *       that are no longer members;
  *   <li>claims for the sessions homed on this node (linearizable: one actor decides);
  *   <li>the local half of list_changed fan-out.
  * </ul>
@@ -175,6 +176,8 @@ final class TrackerReplica {
   private final Map<NodeId, MemberStatus> members = new HashMap<>();
   private final Set<NodeId> unreachable = new HashSet<>();
   private final Map<NodeId, Long> absentSince = new HashMap<>();
+  /** Removed incarnations whose entries may still be in the replicated state (pruned by the sweep). */
+  private final Set<NodeId> removedOwners = new HashSet<>();
   private Address leader;
 
   private TrackerReplica(
@@ -547,11 +550,16 @@ final class TrackerReplica {
     updateInFlight[shard] = true;
     SelfUniqueAddress node = selfUnique;
     Key<LWWMap<String, Presence>> key = keys.get(shard);
+    // A leaving node has its removals acknowledged by a majority before it goes on leaving (a delta
+    // sent later could be cut off by the node's exit). Not WriteAll: measured, it timed out on every
+    // leave here (the survivors saw the removals only after the full write timeout).
+    Replicator.WriteConsistency consistency = leaving != null
+        ? new Replicator.WriteMajority(settings.remoteCallTimeout()) : Replicator.writeLocal();
     // ctx.ask (not the adapter's askUpdate, which throws on an ask timeout): a lost answer must still
     // clear the in-flight flag, or this key would never replicate again.
     ctx.ask(Replicator.UpdateResponse.class, replicatorRef,
         Duration.ofSeconds(10),
-        (ActorRef<Replicator.UpdateResponse> replyTo) -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(),
+        (ActorRef<Replicator.UpdateResponse> replyTo) -> new Replicator.Update<>(key, LWWMap.create(), consistency,
             replyTo.unsafeUpcast(), map -> apply(map, ops, node)),
         (rsp, failure) -> new ShardUpdated(shard, rsp instanceof Replicator.UpdateSuccess,
             failure != null ? failure.toString() : String.valueOf(rsp)));
@@ -652,10 +660,15 @@ final class TrackerReplica {
     Map<String, Presence> after = m.value().getEntries();
     lastSeen.set(shard, m.value());
     Diffs diffs = new Diffs();
+    boolean deletesLateArrivals = isLeader() && !removedOwners.isEmpty();
     for (Map.Entry<String, Presence> e : after.entrySet()) {
       Presence now = e.getValue();
       if (now.owner().equals(self)) continue;
       Presence was = before.get(e.getKey());
+      // An entry of a removed node arriving after its removal (a late delta or gossip) is deleted too.
+      if (deletesLateArrivals && !now.equals(was) && removedOwners.contains(now.owner())) {
+        pending.get(shard).add(new Remove(e.getKey()));
+      }
       if (was == null) {
         index.add(now);
         if (index.isVisible(now.owner())) diffs.join(now);
@@ -674,6 +687,7 @@ final class TrackerReplica {
       if (index.isVisible(was.owner())) diffs.leave(was);
     }
     reconcileOwn(shard, after);
+    flush(shard);
     diffs.publish();
     return Behaviors.same();
   }
@@ -705,6 +719,7 @@ final class TrackerReplica {
       NodeId gone = NodeId.of(removed.member().uniqueAddress());
       members.remove(gone);
       unreachable.remove(gone);
+      removedOwners.add(gone);
       if (isLeader()) deleteEntriesOf(Set.of(gone));
     } else if (event instanceof ClusterEvent.MemberEvent e) {
       members.put(NodeId.of(e.member().uniqueAddress()), e.member().status());
@@ -717,6 +732,9 @@ final class TrackerReplica {
       unreachable.remove(NodeId.of(r.member().uniqueAddress()));
     } else if (event instanceof ClusterEvent.LeaderChanged l) {
       leader = l.getLeader();
+      // The new leader may have seen MemberRemoved before it became leader (the old leader being the
+      // node that left): nobody else deletes those entries.
+      if (isLeader() && !removedOwners.isEmpty()) deleteEntriesOf(removedOwners);
     } else {
       return Behaviors.same();
     }
@@ -776,6 +794,7 @@ final class TrackerReplica {
     }
     owners.remove(self);
     owners.removeIf(members::containsKey);
+    removedOwners.retainAll(owners);
     absentSince.keySet().retainAll(owners);
     Set<NodeId> expired = new HashSet<>();
     for (NodeId owner : owners) {

@@ -62,8 +62,9 @@ class TrackerNodeLossTest {
     String survivorId = survivorA.mintId();
     await(survivorA.trackSession(survivorSession.ref, survivorId));
     for (Tracker t : List.of(survivorA, survivorB)) {
-      Eventually.await(HIDE, () -> victimSessions.stream().allMatch(id -> t.getSession(id).isPresent()),
-          "victim's sessions visible on a survivor");
+      Eventually.await(HIDE, () -> victimSessions.stream().allMatch(id -> t.getSession(id).isPresent())
+              && t.getSession(survivorId).isPresent(),
+          "victim's and survivor's sessions visible on a survivor");
     }
 
     cluster.crash(2, 0);
@@ -73,7 +74,11 @@ class TrackerNodeLossTest {
               && t.listResourceListeners().stream().noneMatch(p -> p.owner().equals(victimNode))
               && t.listRequests().stream().noneMatch(p -> p.owner().equals(victimNode)),
           "victim's entries hidden on a survivor");
-      assertEquals(1, t.listSessionStreams(survivorId).size(), "the survivors' own sessions stay");
+    }
+    // The survivors' entries stay (eventually, not at every instant: on a loaded machine a survivor may
+    // briefly consider the other unreachable too, which hides without deleting).
+    for (Tracker t : List.of(survivorA, survivorB)) {
+      Eventually.await(HIDE, () -> t.listSessionStreams(survivorId).size() == 1, "the survivors' own sessions stay");
     }
     Set<String> left = new HashSet<>();
     Eventually.await(HIDE, () -> {
