@@ -11,13 +11,29 @@ import java.util.stream.Stream;
 
 /** The benchmark's figures, printed as they come and written as a Markdown section at the end. */
 final class Report {
-  static final String HEADING = "## Tracker (issue 2)";
+  private final String heading;
+  private final String mainClass;
+  private final String build;
 
   /** One row of the figures table; {@code met} is "yes", "no" or "—" (no target). */
   record Row(String id, String figure, String result, String runs, String target, String met) {}
 
   private final List<Row> rows = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+
+  /**
+   * A report written under {@code heading} (a "## " line) for the benchmark {@code mainClass}, whose
+   * script builds with the Maven goals {@code build}.
+   */
+  Report(String heading, Class<?> mainClass, String build) {
+    this.heading = heading;
+    this.mainClass = mainClass.getName();
+    this.build = build;
+  }
+
+  String heading() {
+    return heading;
+  }
 
   synchronized void add(String id, String figure, String result, String runs, String target, Boolean met) {
     Row row = new Row(id, figure, result, runs, target, met == null ? "—" : met ? "yes" : "no");
@@ -45,23 +61,24 @@ final class Report {
     return sorted;
   }
 
-  /** The whole section, heading included. */
-  synchronized String section(String command, String date, String totalTime) {
+  /**
+   * The whole section, heading included. {@code setup} lines (Markdown, without the leading "- ") say
+   * what else the reader needs to reproduce the figures (child JVMs, settings).
+   */
+  synchronized String section(String command, String date, String totalTime, List<String> setup) {
     StringBuilder out = new StringBuilder();
-    out.append(HEADING).append("\n\n");
-    out.append("Produced by `").append(command).append("` (the script builds with `mvn -q -DskipTests test-compile ")
-        .append("dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test`, ")
+    out.append(heading).append("\n\n");
+    out.append("Produced by `").append(command).append("` (the script builds with `mvn -q -DskipTests ").append(build)
+        .append(" dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test`, ")
         .append("then runs `java -Xmx4g -XX:+UseG1GC -cp target/classes:target/test-classes:$(cat target/bench-classpath.txt) ")
-        .append("dev.phantom.bench.TrackerBenchmark`; source in `src/test/java/dev/phantom/bench/`).\n\n");
+        .append(mainClass).append("`; source in `src/test/java/dev/phantom/bench/`).\n\n");
     out.append("- Date: ").append(date).append("\n");
     out.append("- Machine: ").append(Machine.cpus()).append("; ").append(Machine.memTotal()).append("\n");
     out.append("- Java: ").append(Machine.java()).append("\n");
     out.append("- OS: ").append(Machine.os()).append("\n");
     out.append("- JVM flags: `").append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))
-        .append("` (child JVM of the crash measurement: `").append(String.join(" ", CrashMeasurement.CHILD_JVM_FLAGS))
-        .append("`)\n");
-    out.append("- Tracker settings: the defaults of `reference.conf` (phantom.tracker.* not overridden). ")
-        .append(Machine.trackerSettings()).append("\n");
+        .append("`\n");
+    for (String line : setup) out.append("- ").append(line).append("\n");
     out.append("- Total run time: ").append(totalTime).append("\n\n");
     out.append("Rates and latencies are the median of 3 runs (the 3 values follow); heap and key sizes are single measurements.\n\n");
     out.append("| # | Figure | Result | Runs | Target | Target met |\n");
@@ -81,13 +98,13 @@ final class Report {
   }
 
   /** Replaces (or appends) the section in {@code file}, keeping every other section as it is. */
-  static void writeSection(Path file, String section) throws IOException {
+  void writeSection(Path file, String section) throws IOException {
     List<String> lines = Files.exists(file)
         ? Files.readAllLines(file, StandardCharsets.UTF_8)
         : List.of("# Benchmarks", "");
     int start = -1;
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).trim().equals(HEADING)) {
+      if (lines.get(i).trim().equals(heading)) {
         start = i;
         break;
       }

@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The Tracker benchmark (issue 2): prints one line per figure and writes the section {@value
- * Report#HEADING} of {@code docs/benchmarks.md}. Run it with {@code scripts/bench-tracker}.
+ * The Tracker benchmark (issue 2): prints one line per figure and writes the section "Tracker (issue
+ * 2)" of {@code docs/benchmarks.md}. Run it with {@code scripts/bench-tracker}.
  *
  * <p>Measurements: (a) track+untrack throughput on one node, LOCAL mode and single-node cluster; (b)
  * {@code getSession} hit and miss cost with 100,000 entries; (c) cross-node visibility latency on a
@@ -53,7 +53,7 @@ public final class TrackerBenchmark {
 
   private final boolean quick;
   private final Set<String> only;
-  private final Report report = new Report();
+  private final Report report = new Report("## Tracker (issue 2)", TrackerBenchmark.class, "test-compile");
 
   private TrackerBenchmark(boolean quick, Set<String> only) {
     this.quick = quick;
@@ -116,8 +116,11 @@ public final class TrackerBenchmark {
       String command = System.getenv().getOrDefault("PHANTOM_BENCH_COMMAND",
           "java " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
               + " -cp ... dev.phantom.bench.TrackerBenchmark " + String.join(" ", args)).trim();
-      Report.writeSection(docsFile, bench.report.section(command, date, total));
-      progress("wrote section '" + Report.HEADING + "' of " + docsFile.toAbsolutePath());
+      List<String> setup = List.of(
+          "Child JVM of the crash measurement: `" + String.join(" ", CrashMeasurement.CHILD_JVM_FLAGS) + "`",
+          "Tracker settings: the defaults of `reference.conf` (phantom.tracker.* not overridden). " + Machine.trackerSettings());
+      bench.report.writeSection(docsFile, bench.report.section(command, date, total, setup));
+      progress("wrote section '" + bench.report.heading() + "' of " + docsFile.toAbsolutePath());
     } else {
       progress("docs not written (--quick, --only or --no-docs)");
     }

@@ -202,7 +202,8 @@ public final class McpTestClient {
   }
 
   /** One SSE event; {@code data} is null for the priming event. */
-  public record Event(String id, JsonNode data) {}
+  /** One SSE event; {@code receivedNanos} is {@link System#nanoTime()} when the reader parsed it. */
+  public record Event(String id, JsonNode data, long receivedNanos) {}
 
   /** An SSE response read by a background thread; {@link #next} waits for one event at most {@code WAIT}. */
   public static final class EventStream implements AutoCloseable {
@@ -243,7 +244,7 @@ public final class McpTestClient {
           if (line.isEmpty()) {
             if (id != null || data != null) {
               String text = data == null ? "" : data.toString();
-              events.add(new Event(id, text.isEmpty() ? null : Json.parse(text)));
+              events.add(new Event(id, text.isEmpty() ? null : Json.parse(text), System.nanoTime()));
             }
             id = null;
             data = null;
