@@ -96,9 +96,9 @@ public final class ClusterFlowsBenchmark {
     if (docs) {
       String command = System.getenv().getOrDefault("PHANTOM_BENCH_COMMAND", "scripts/bench-cluster-flows");
       List<String> setup = List.of(
-          "Cluster: `scripts/cluster start 3`: three node JVMs (`java " + System.getenv().getOrDefault("CLUSTER_JAVA_OPTS", "")
-              + " -jar target/phantom-akka.jar`, the deployable `application.conf`, default JVM flags) on 127.0.0.1:8081-8083, "
-              + "on the same 2 cores as this client JVM",
+          "Cluster: `scripts/cluster start 3`: three node JVMs (`" + String.join(" ", "java",
+              System.getenv().getOrDefault("CLUSTER_JAVA_OPTS", ""), "-jar target/phantom-akka.jar").replaceAll(" +", " ")
+              + "`, the deployable `application.conf`) on 127.0.0.1:8081-8083, on the same 2 cores as this client JVM",
           "Client: `java.net.http.HttpClient` (HTTP/1.1), one reader thread per open SSE response; "
               + "an event's time is when the client parsed it");
       bench.report.writeSection(docsFile, bench.report.section(command, date, total, setup));
