@@ -197,7 +197,7 @@ final class McpRoutes extends AllDirectives {
         params.get("clientInfo") instanceof ObjectNode ci ? ci : Json.object(),
         params.get("capabilities") instanceof ObjectNode caps ? caps : Json.object(),
         allow.principal().orElse(null), allow.allowList(), ready);
-    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings()))
+    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams()))
         .thenCompose(ref -> ready)
         .thenApply(done -> json(StatusCodes.OK, JsonRpc.result(request.id(), mcp.dispatcher().initializeResult(version)))
             .addHeader(RawHeader.create("Mcp-Session-Id", sessionId)));
@@ -246,23 +246,26 @@ final class McpRoutes extends AllDirectives {
         : openGetStream(sessionId, session));
   }
 
+  /**
+   * The session spawns its GET stream on its home node; this node only relays the connection, so a
+   * crash of this node loses no event of the stream (the client resumes elsewhere).
+   */
   private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
-    String streamId = mcp.tracker().mintId();
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
     long connection = CONNECTIONS.incrementAndGet();
     // Write at once so proxies flush the response headers.
     queue.first().offer(Sse.KEEP_ALIVE);
-    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.create(streamId, sessionId, StreamActor.Kind.GET,
-            new SseSink.Local(queue.first(), connection), mcp.settings(), session, null))
-        .thenCompose(stream -> AskPattern.<Object, SessionActor.Accepted>ask(session,
-                replyTo -> new SessionActor.OpenGetStream(stream, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler())
-            .thenApply(accepted -> {
-              if (!accepted.accepted()) {
-                stream.tell(StreamActor.End.INSTANCE);
+    return mcp.spawnRelay(queue.first(), null, connection)
+        .thenCompose(relay -> AskPattern.<Object, SessionActor.GetStreamOpened>ask(session,
+                replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
+                mcp.system().scheduler())
+            .thenApply(opened -> {
+              if (opened.stream() == null) {
+                relay.tell(SseRelay.Complete.INSTANCE);
                 throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
                     "Conflict: only one GET stream is allowed per session");
               }
-              return sse(queue.second(), stream, connection);
+              return sseViaRelay(queue.second(), relay);
             }));
   }
 
@@ -275,24 +278,23 @@ final class McpRoutes extends AllDirectives {
       ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
       Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
       long connection = CONNECTIONS.incrementAndGet();
-      CompletionStage<StreamActor.ResumeReply> reply;
-      ActorRef<SseRelay.Command> relay = null;
       boolean local = mcp.tracker().homeOf(parsed.streamId()).map(mcp.tracker().selfNode()::equals).orElse(false);
       if (local) {
-        reply = AskPattern.ask(stream, replyTo -> new StreamActor.Resume(sessionId, parsed.seq(),
-            new SseSink.Local(queue.first(), connection), replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler());
-      } else {
-        relay = mcp.system().systemActorOf(SseRelay.create(queue.first(), stream, connection), "relay-" + connection,
-            akka.actor.typed.Props.empty());
-        ActorRef<SseRelay.Command> relayRef = relay;
-        reply = AskPattern.ask(stream, replyTo -> new StreamActor.ResumeRemote(sessionId, parsed.seq(), relayRef, connection,
-            replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler());
+        return AskPattern.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
+                sessionId, parsed.seq(), new SseSink.Local(queue.first(), connection), replyTo),
+                mcp.settings().lookupTimeout(), mcp.system().scheduler())
+            .thenApply(r -> {
+              if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
+              return sse(queue.second(), stream, connection);
+            });
       }
-      ActorRef<SseRelay.Command> relayRef = relay;
-      return reply.thenApply(r -> {
-        if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
-        return relayRef == null ? sse(queue.second(), stream, connection) : sseViaRelay(queue.second(), relayRef);
-      });
+      return mcp.spawnRelay(queue.first(), stream, connection).thenCompose(relay ->
+          AskPattern.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
+                  sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler())
+              .thenApply(r -> {
+                if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
+                return sseViaRelay(queue.second(), relay);
+              }));
     });
   }
 

@@ -7,11 +7,15 @@ import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.server.Route;
+import akka.stream.BoundedSourceQueue;
+import akka.util.ByteString;
 import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.session.Directory;
 import dev.phantom.session.McpSettings;
 import dev.phantom.session.RequestActor;
+import dev.phantom.session.SseRelay;
+import dev.phantom.session.StreamActor;
 import dev.phantom.tracker.NodeId;
 import dev.phantom.tracker.Tracker;
 import java.util.Map;
@@ -43,6 +47,7 @@ public final class McpTransport {
   private final Tracker tracker;
   private final ActorRef<Directory.Command> sessions;
   private final ActorRef<Directory.Command> streams;
+  private final ActorRef<Directory.Command> relays;
   private final RequestActor.Deps deps;
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
   private final ActorRef<CatalogueSync.Command> catalogue;
@@ -55,6 +60,7 @@ public final class McpTransport {
     this.tracker = Tracker.get(system);
     this.sessions = system.systemActorOf(Directory.create(), Directory.SESSIONS, Props.empty());
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
+    this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
     this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
     this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes, tracker.isAvailable()), "phantom-catalogue",
@@ -63,6 +69,8 @@ public final class McpTransport {
     akka.actor.CoordinatedShutdown.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).addTask(
         akka.actor.CoordinatedShutdown.PhaseServiceUnbind(), "phantom-close-streams", () -> {
           streams.tell(new Directory.Broadcast(dev.phantom.session.StreamActor.CloseConnection.INSTANCE));
+          // GET streams of sessions homed elsewhere are served here through relays
+          relays.tell(new Directory.Broadcast(SseRelay.Complete.INSTANCE));
           return CompletableFuture.completedFuture(akka.Done.getInstance());
         });
     server.addChangeListener(new McpServer.ChangeListener() {
@@ -164,6 +172,21 @@ public final class McpTransport {
     (session ? sessions : streams).tell(new Directory.Spawn(id, behavior, reply));
     @SuppressWarnings("unchecked")
     CompletionStage<ActorRef<T>> typed = reply.thenApply(r -> (ActorRef<T>) r);
+    return typed;
+  }
+
+  /** This node's stream directory (sessions spawn their GET streams there). */
+  ActorRef<Directory.Command> streams() {
+    return streams;
+  }
+
+  /** A relay for an SSE connection served here, for a stream that writes to it from any node. */
+  CompletionStage<ActorRef<SseRelay.Command>> spawnRelay(
+      BoundedSourceQueue<ByteString> queue, ActorRef<StreamActor.Command> stream, long connectionId) {
+    CompletableFuture<ActorRef<?>> reply = new CompletableFuture<>();
+    relays.tell(new Directory.Spawn("relay-" + connectionId, SseRelay.create(queue, stream, connectionId), reply));
+    @SuppressWarnings("unchecked")
+    CompletionStage<ActorRef<SseRelay.Command>> typed = reply.thenApply(r -> (ActorRef<SseRelay.Command>) r);
     return typed;
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Directory {
   public static final String SESSIONS = "phantom-sessions";
   public static final String STREAMS = "phantom-streams";
+  public static final String RELAYS = "phantom-relays";
 
   public sealed interface Command {}
 

@@ -55,7 +55,17 @@ public final class SessionActor {
 
   public record ClientNotification(String method, JsonNode params) implements Command {}
 
-  public record OpenGetStream(ActorRef<StreamActor.Command> stream, ActorRef<Accepted> replyTo) implements Command {}
+  /**
+   * Opens the session's GET stream, written to {@code relay} (on the node serving the connection). The
+   * stream is spawned here, on the home node; the reply names it, or is empty when a GET stream is
+   * already connected (409).
+   */
+  public record OpenGetStream(ActorRef<SseRelay.Command> relay, long connectionId, ActorRef<GetStreamOpened> replyTo)
+      implements Command {}
+
+  public record GetStreamOpened(ActorRef<StreamActor.Command> stream) implements ClusterMessage {}
+
+  private record GetStreamSpawned(OpenGetStream request, ActorRef<StreamActor.Command> stream) {}
 
   public record GetStreamState(ActorRef<StreamActor.Command> stream, boolean connected) implements Command {}
 
@@ -79,8 +89,9 @@ public final class SessionActor {
   public record Init(String sessionId, String protocolVersion, ObjectNode clientInfo, ObjectNode clientCapabilities,
       String principal, ConnectHook.AllowList allowList, CompletableFuture<Void> ready) {}
 
-  public static Behavior<Object> create(Init init, McpSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings).start()));
+  /** @param streams this node's stream directory, where the session's GET streams are spawned */
+  public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings, streams).start()));
   }
 
   private final ActorContext<Object> ctx;
@@ -88,6 +99,7 @@ public final class SessionActor {
   private final Init init;
   private final McpSettings settings;
   private final Tracker tracker;
+  private final ActorRef<Directory.Command> streams;
   private LogLevel logLevel = LogLevel.INFO;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> running = new HashMap<>();
@@ -101,14 +113,18 @@ public final class SessionActor {
   private final Deque<JsonNode> undelivered = new ArrayDeque<>();
   private ActorRef<StreamActor.Command> getStream;
   private boolean getStreamConnected;
+  /** A GET stream is being spawned: a second open meanwhile is a conflict too. */
+  private boolean getStreamOpening;
   private long lastActivity = System.nanoTime();
 
-  private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings) {
+  private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings,
+      ActorRef<Directory.Command> streams) {
     this.ctx = ctx;
     this.timers = timers;
     this.init = init;
     this.settings = settings;
     this.tracker = Tracker.get(ctx.getSystem());
+    this.streams = streams;
   }
 
   private Behavior<Object> start() {
@@ -140,6 +156,7 @@ public final class SessionActor {
         .onMessage(ClientAnswer.class, this::onClientAnswer)
         .onMessage(ClientNotification.class, this::onClientNotification)
         .onMessage(OpenGetStream.class, this::onOpenGetStream)
+        .onMessage(GetStreamSpawned.class, this::onGetStreamSpawned)
         .onMessage(GetStreamState.class, m -> {
           if (m.stream().equals(getStream)) getStreamConnected = m.connected();
           return Behaviors.same();
@@ -223,17 +240,39 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onOpenGetStream(OpenGetStream m) {
-    if (getStream != null && getStreamConnected) {
-      m.replyTo().tell(new Accepted(false));
+    if ((getStream != null && getStreamConnected) || getStreamOpening) {
+      m.replyTo().tell(new GetStreamOpened(null));
+      return Behaviors.same();
+    }
+    getStreamOpening = true;
+    String streamId = tracker.mintId();
+    CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
+    streams.tell(new Directory.Spawn(streamId, StreamActor.create(streamId, init.sessionId(), StreamActor.Kind.GET,
+        new SseSink.Remote(m.relay(), m.connectionId()), settings, ctx.getSelf(), null), spawned));
+    ctx.pipeToSelf(spawned, (ref, failure) -> {
+      @SuppressWarnings("unchecked")
+      ActorRef<StreamActor.Command> stream = failure == null ? (ActorRef<StreamActor.Command>) ref : null;
+      return new GetStreamSpawned(m, stream);
+    });
+    return touched();
+  }
+
+  private Behavior<Object> onGetStreamSpawned(GetStreamSpawned m) {
+    getStreamOpening = false;
+    if (m.stream() == null) {
+      m.request().relay().tell(SseRelay.Complete.INSTANCE);
+      m.request().replyTo().tell(new GetStreamOpened(null));
       return Behaviors.same();
     }
     if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
     getStream = m.stream();
     getStreamConnected = true;
     ctx.watch(getStream);
+    // The priming event gives the client a Last-Event-ID even before the first message (2025-11-25).
+    if (init.protocolVersion().compareTo("2025-11-25") >= 0) getStream.tell(StreamActor.Prime.INSTANCE);
     while (!undelivered.isEmpty()) getStream.tell(new StreamActor.Send(undelivered.removeFirst()));
-    m.replyTo().tell(new Accepted(true));
-    return touched();
+    m.request().replyTo().tell(new GetStreamOpened(getStream));
+    return Behaviors.same();
   }
 
   private Behavior<Object> notifyClient(String method, JsonNode params) {

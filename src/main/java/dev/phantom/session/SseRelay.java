@@ -3,19 +3,24 @@ package dev.phantom.session;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.stream.QueueOfferResult;
 import akka.stream.BoundedSourceQueue;
+import akka.stream.QueueOfferResult;
 import akka.util.ByteString;
 
 /**
- * Holds the HTTP response queue of a connection whose stream lives on another node (a resumption with
- * {@code Last-Event-ID} that landed elsewhere): the stream sends its events here. A full queue closes
- * the connection (the client resumes again) rather than dropping an event.
+ * Holds the HTTP response queue of an SSE connection on this node for a stream that may live on
+ * another node: a session's GET stream (which lives on the session's home node, so that its events
+ * outlive the node that serves the connection) or a resumption with {@code Last-Event-ID} that landed
+ * elsewhere. The stream sends its events here. A full queue closes the connection (the client resumes
+ * again) rather than dropping an event.
  */
 public final class SseRelay {
   public sealed interface Command {}
 
   public record Deliver(byte[] event) implements Command, ClusterMessage {}
+
+  /** The stream now writing to this connection (it tells the relay when it attaches). */
+  public record Bound(ActorRef<StreamActor.Command> stream) implements Command, ClusterMessage {}
 
   public enum Complete implements Command, ClusterMessage {
     INSTANCE
@@ -28,23 +33,26 @@ public final class SseRelay {
 
   private SseRelay() {}
 
+  /** A relay for {@code queue}; {@code stream} may be null until the stream tells it {@link Bound}. */
   public static Behavior<Command> create(
       BoundedSourceQueue<ByteString> queue, ActorRef<StreamActor.Command> stream, long connectionId) {
     return Behaviors.receive(Command.class)
         .onMessage(Deliver.class, m -> {
           if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
             queue.complete();
-            stream.tell(new StreamActor.ConnectionLost(connectionId));
+            if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId));
             return Behaviors.stopped();
           }
           return Behaviors.same();
         })
+        .onMessage(Bound.class, m -> create(queue, m.stream(), connectionId))
         .onMessageEquals(Complete.INSTANCE, () -> {
           queue.complete();
           return Behaviors.stopped();
         })
         .onMessageEquals(ConnectionEnded.INSTANCE, () -> {
-          stream.tell(new StreamActor.ConnectionLost(connectionId));
+          // Unbound yet: the stream that attaches later notices the relay's end by watching it.
+          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId));
           return Behaviors.stopped();
         })
         .build();

@@ -2,6 +2,7 @@ package dev.phantom.session;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -21,6 +22,11 @@ import java.util.function.Function;
  * can resume with {@code Last-Event-ID} — on any node (the stream id names this node). A connection that
  * cannot take an event (queue full) is closed rather than losing it: the client resumes and gets it
  * from the buffer.
+ *
+ * <p>A POST stream lives on the node that received the POST (where its request runs). A GET stream
+ * lives on the session's home node and writes to the connection through a {@link SseRelay} on the node
+ * that serves it: when that node dies, the events sent meanwhile are still here for the client's
+ * resumption elsewhere. A relay that stops (its node gone) detaches it.
  */
 public final class StreamActor {
 
@@ -158,12 +164,20 @@ public final class StreamActor {
           if (sink != null || (kind == Kind.POST && !finished)) return Behaviors.same();
           return Behaviors.stopped();
         })
+        .onSignal(Terminated.class, t -> {
+          if (sink instanceof SseSink.Remote remote && remote.relay().equals(t.getRef())) detach(false);
+          return Behaviors.same();
+        })
         .build();
   }
 
   private void attach(SseSink next) {
     timers.cancel(RetentionOver.INSTANCE);
     sink = next;
+    if (next instanceof SseSink.Remote remote) {
+      remote.relay().tell(new SseRelay.Bound(ctx.getSelf()));
+      ctx.watch(remote.relay());
+    }
     if (kind == Kind.GET && session != null) {
       session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
       Tracker.get(ctx.getSystem()).trackSession(ctx.getSelf(), sessionId, Map.of("stream", "get"));

@@ -1,0 +1,91 @@
+package dev.phantom.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.phantom.testkit.Eventually;
+import dev.phantom.testkit.McpTestClient;
+import dev.phantom.testkit.McpTestClient.Event;
+import dev.phantom.testkit.McpTestClient.EventStream;
+import dev.phantom.testkit.McpTestNode;
+import dev.phantom.testkit.TestCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node serving a session's GET connection crashes (it is not the session's home): the events sent
+ * to the session meanwhile are not lost; the client resumes on another node with Last-Event-ID and
+ * gets them; and once the crashed node is gone a fresh GET (no Last-Event-ID) is accepted too.
+ */
+class ServingNodeLossTest {
+  private TestCluster cluster;
+  private List<McpTestNode> nodes;
+
+  @BeforeEach
+  void start() {
+    cluster = TestCluster.start(3, TestCluster.abruptStop());
+    nodes = List.of(McpTestNode.serve(cluster.node(0)), McpTestNode.serve(cluster.node(1)), McpTestNode.serve(cluster.node(2)));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void eventsSentWhileTheServingNodeIsDeadAreReplayedOnAnotherNode() {
+    McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
+    McpTestClient operator = new McpTestClient(nodes.get(1).endpoint).initialize();
+    EventStream viaC = client.via(nodes.get(2).endpoint).get(null);
+    assertEquals(200, viaC.status);
+    // the priming event gives the client a Last-Event-ID before any message
+    Event priming = viaC.next();
+    assertNotNull(priming.id(), "priming event with an id");
+    assertNull(priming.data(), "priming event without data");
+    operator.callTool("notify_prompt_list", null);
+    viaC.nextMatching(m -> "notifications/prompts/list_changed".equals(m.path("method").asText()));
+    String lastSeen = viaC.lastEventId();
+
+    cluster.crash(2, 0);
+    viaC.close();
+    // sent while the connection's node is dead: these must not be lost
+    operator.callTool("notify_prompt_list", null);
+    operator.callTool("add_dynamic_tool", null);
+
+    try (EventStream resumed = client.via(nodes.get(1).endpoint).get(lastSeen)) {
+      assertEquals(200, resumed.status, () -> "resume on B: " + resumed.body);
+      List<String> methods = new ArrayList<>();
+      JsonNode m = resumed.nextMatching(x -> x.has("method"));
+      methods.add(m.path("method").asText());
+      m = resumed.nextMatching(x -> x.has("method"));
+      methods.add(m.path("method").asText());
+      assertEquals(List.of("notifications/prompts/list_changed", "notifications/tools/list_changed"), methods);
+    }
+
+  }
+
+  @Test
+  void aFreshGetIsAcceptedOnceTheServingNodeIsGone() {
+    McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
+    EventStream viaC = client.via(nodes.get(2).endpoint).get(null);
+    assertEquals(200, viaC.status);
+    try (EventStream second = client.via(nodes.get(1).endpoint).get(null)) {
+      assertEquals(409, second.status, "one GET stream per session while it is connected");
+    }
+    cluster.crash(2, 0);
+    viaC.close();
+    // The stream (on the home node) watches the relay on the dead node: once that node is removed the
+    // stream counts as disconnected, and a client without a Last-Event-ID can open a new one.
+    Eventually.await(Duration.ofSeconds(20), () -> {
+      try (EventStream fresh = client.via(nodes.get(1).endpoint).get(null)) {
+        return fresh.status == 200;
+      }
+    }, "a fresh GET stream is accepted");
+  }
+}
