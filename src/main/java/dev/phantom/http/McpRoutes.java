@@ -41,7 +41,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Streamable HTTP rules of MCP 2025-11-25 on {@code /mcp}: every bad input gets an HTTP status and a
@@ -52,7 +51,15 @@ final class McpRoutes extends AllDirectives {
   private static final String SESSION_HEADER = "mcp-session-id";
   private static final String VERSION_HEADER = "mcp-protocol-version";
   private static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
-  private static final AtomicLong CONNECTIONS = new AtomicLong();
+  /**
+   * Connection ids travel between nodes (a stream on one node, its connection on another) and tell a
+   * stream which connection a late "connection lost" is about: they must be unique cluster-wide, so
+   * they are random, not a per-node counter (two nodes' counters collide, and a stale signal from one
+   * node's old connection would cut another node's new one).
+   */
+  private static long newConnectionId() {
+    return java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+  }
 
   private final McpTransport mcp;
   private final Materializer materializer;
@@ -224,7 +231,7 @@ final class McpRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> request(String sessionId, ActorRef<Object> session, JsonRpc.Request request) {
     String streamId = mcp.tracker().mintId();
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
-    long connection = CONNECTIONS.incrementAndGet();
+    long connection = newConnectionId();
     return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.create(streamId, sessionId, StreamActor.Kind.POST,
             new SseSink.Local(queue.first(), connection), mcp.settings(), null,
             stream -> dev.phantom.session.RequestActor.create(request, session, stream, mcp.deps())))
@@ -252,7 +259,7 @@ final class McpRoutes extends AllDirectives {
    */
   private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
-    long connection = CONNECTIONS.incrementAndGet();
+    long connection = newConnectionId();
     // Write at once so proxies flush the response headers.
     queue.first().offer(Sse.KEEP_ALIVE);
     return mcp.spawnRelay(queue.first(), null, connection)
@@ -277,7 +284,7 @@ final class McpRoutes extends AllDirectives {
     return mcp.<StreamActor.Command>lookup(false, parsed.streamId()).thenCompose(found -> {
       ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
       Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
-      long connection = CONNECTIONS.incrementAndGet();
+      long connection = newConnectionId();
       boolean local = mcp.tracker().homeOf(parsed.streamId()).map(mcp.tracker().selfNode()::equals).orElse(false);
       if (local) {
         return AskPattern.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
