@@ -38,7 +38,10 @@ import java.util.function.Predicate;
  *       connection was on the killed node is retried, as any client does, and counted), and that the
  *       sessions homed on the killed node get 404 and work again after a new initialize;
  *   <li>restart of node 3: a new incarnation rejoins, serves sessions, and none of the old entries
- *       come back.
+ *       come back;
+ *   <li>SIGTERM of node 2: it closes the SSE connections it serves (the client resumes elsewhere and
+ *       misses nothing), its Tracker entries are gone from the others within seconds (not after
+ *       failure detection), its sessions get 404; then it is restarted.
  * </ol>
  *
  * Every wait is bounded; exit status 0 when every check held, 1 otherwise.
@@ -78,6 +81,7 @@ public final class ClusterScenario {
     try {
       scenario.flowsThroughTheProxy();
       scenario.nodeLoss();
+      scenario.gracefulShutdown();
     } catch (Throwable e) {
       scenario.failures.add("aborted: " + e);
       e.printStackTrace(System.out);
@@ -373,6 +377,61 @@ public final class ClusterScenario {
       check(resultText(throughProxy.callTool("echo", Json.object().put("text", text))).equals(text),
           "the restarted node's session served through the proxy (call " + i + ")");
     }
+  }
+
+  // ------------------------------------------------------------------ 3. graceful shutdown
+
+  private void gracefulShutdown() throws Exception {
+    int leaving = 2;
+    log("== SIGTERM of node " + leaving);
+    String leaver = admin(leaving).path("self").asText();
+    McpTestClient kept = new McpTestClient(URI.create("http://127.0.0.1:8081/mcp")).initialize();
+    McpTestClient ending = new McpTestClient(URI.create("http://127.0.0.1:808" + leaving + "/mcp")).initialize();
+    McpTestClient operator = new McpTestClient(URI.create("http://127.0.0.1:8083/mcp")).initialize();
+    EventStream get = new McpTestClient(URI.create("http://127.0.0.1:808" + leaving + "/mcp")).adopt(kept).get(null);
+    check(get.status == 200, "GET stream of a node-1 session connected on node " + leaving);
+    get.next(); // priming
+    String lastEventId = get.lastEventId();
+    await(STEP, () -> adminOrNull(1) != null && adminOrNull(1).path("entriesByOwner").has(leaver),
+        "node 1 sees node " + leaving + "'s entries");
+
+    long started = System.nanoTime();
+    Process term = new ProcessBuilder("bash", clusterScript.toString(), "term", Integer.toString(leaving)).inheritIO().start();
+    long streamClosed = 0;
+    long entriesGone = 0;
+    long deadline = started + STEP.toNanos();
+    while (System.nanoTime() < deadline && (streamClosed == 0 || entriesGone == 0)) {
+      if (streamClosed == 0 && get.endsWithin(Duration.ofMillis(100))) streamClosed = System.nanoTime() - started;
+      JsonNode a = adminOrNull(1);
+      if (entriesGone == 0 && a != null && !a.path("entriesByOwner").has(leaver)) entriesGone = System.nanoTime() - started;
+    }
+    get.close();
+    log("node " + leaving + "'s SSE connection closed after " + secs(streamClosed) + "; its entries gone on node 1 after "
+        + secs(entriesGone));
+    System.out.println(String.format("MEASURED graceful_stream_closed_s=%s graceful_entries_gone_s=%s",
+        secs(streamClosed), secs(entriesGone)));
+    check(streamClosed > 0, "the leaving node closed the SSE connection it served");
+    check(entriesGone > 0, "the leaving node's entries gone from node 1 within " + STEP.toSeconds() + " s");
+    check(term.waitFor(90, TimeUnit.SECONDS) && term.exitValue() == 0, "node " + leaving + " exited after SIGTERM");
+
+    check(resultText(operator.callTool("notify_prompt_list", null)).startsWith("notified"), "a notification after the stop");
+    try (EventStream resumed = new McpTestClient(proxy).adopt(kept).get(lastEventId)) {
+      check(resumed.status == 200, "the GET stream resumed through the proxy (" + resumed.status + ")");
+      until(resumed, m -> "notifications/prompts/list_changed".equals(m.path("method").asText()));
+      check(true, "the notification sent after the stop arrived on the resumed stream");
+    }
+    await(STEP, () -> new McpTestClient(proxy).adopt(ending)
+        .post(McpTestClient.request(ending.nextId(), "ping", null), Map.of()).status() == 404,
+        "the stopped node's session gets 404 through the proxy");
+
+    runScript("restart", Integer.toString(leaving));
+    await(STEP, () -> {
+      JsonNode a = adminOrNull(leaving);
+      if (a == null) return false;
+      int up = 0;
+      for (JsonNode m : a.path("members")) if ("Up".equals(m.path("status").asText())) up++;
+      return up == 3;
+    }, "node " + leaving + " rejoined: 3 members Up");
   }
 
   // ------------------------------------------------------------------ helpers
