@@ -40,8 +40,12 @@ class ServingNodeLossTest {
 
   @Test
   void eventsSentWhileTheServingNodeIsDeadAreReplayedOnAnotherNode() {
-    McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
     McpTestClient operator = new McpTestClient(nodes.get(1).endpoint).initialize();
+    // A fresh cluster: B's publications reach A's sessions once A's pub-sub registration has spread.
+    new McpTestClient(nodes.get(0).endpoint).initialize();
+    Eventually.await(Duration.ofSeconds(20), () -> operator.callTool("notify_prompt_list", null).path("result")
+        .path("content").path(0).path("text").asText().equals("notified 2"), "pub-sub registrations spread");
+    McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
     EventStream viaC = client.via(nodes.get(2).endpoint).get(null);
     assertEquals(200, viaC.status);
     // the priming event gives the client a Last-Event-ID before any message
