@@ -1,8 +1,8 @@
 package dev.phantom.http;
 
+import dev.phantom.util.Stages;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
@@ -131,7 +131,7 @@ final class McpRoutes extends AllDirectives {
     }
     long max = mcp.settings().maxBodyBytes();
     if (request.entity().getContentLengthOption().orElse(0L) > max) throw tooLarge(max);
-    return request.entity().withSizeLimit(max).toStrict(10_000, materializer)
+    return Stages.direct(request.entity().withSizeLimit(max).toStrict(10_000, materializer))
         .exceptionally(e -> {
           throw McpDispatcher.unwrap(e) instanceof akka.http.scaladsl.model.EntityStreamSizeException ? tooLarge(max)
               : new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: the body could not be read");
@@ -216,7 +216,7 @@ final class McpRoutes extends AllDirectives {
           "Invalid request: no server request with id " + Json.write(response.id()) + " is pending in this session");
     }
     String id = response.id().textValue();
-    return AskPattern.<Object, SessionActor.Accepted>ask(session,
+    return Stages.<Object, SessionActor.Accepted>ask(session,
             replyTo -> new SessionActor.ClientAnswer(id, response.result(), response.error(), replyTo),
             mcp.settings().lookupTimeout(), mcp.system().scheduler())
         .thenApply(accepted -> {
@@ -263,7 +263,7 @@ final class McpRoutes extends AllDirectives {
     // Write at once so proxies flush the response headers.
     queue.first().offer(Sse.KEEP_ALIVE);
     return mcp.spawnRelay(queue.first(), null, connection)
-        .thenCompose(relay -> AskPattern.<Object, SessionActor.GetStreamOpened>ask(session,
+        .thenCompose(relay -> Stages.<Object, SessionActor.GetStreamOpened>ask(session,
                 replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
                 mcp.system().scheduler())
             .thenApply(opened -> {
@@ -287,7 +287,7 @@ final class McpRoutes extends AllDirectives {
       long connection = newConnectionId();
       boolean local = mcp.tracker().homeOf(parsed.streamId()).map(mcp.tracker().selfNode()::equals).orElse(false);
       if (local) {
-        return AskPattern.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
+        return Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
                 sessionId, parsed.seq(), new SseSink.Local(queue.first(), connection), replyTo),
                 mcp.settings().lookupTimeout(), mcp.system().scheduler())
             .thenApply(r -> {
@@ -296,7 +296,7 @@ final class McpRoutes extends AllDirectives {
             });
       }
       return mcp.spawnRelay(queue.first(), stream, connection).thenCompose(relay ->
-          AskPattern.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
+          Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
                   sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler())
               .thenApply(r -> {
                 if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
@@ -311,7 +311,7 @@ final class McpRoutes extends AllDirectives {
     checkVersionHeader(request);
     String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
-    return session(sessionId).thenCompose(session -> AskPattern.<Object, SessionActor.Accepted>ask(session,
+    return session(sessionId).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
             SessionActor.Terminate::new, mcp.settings().lookupTimeout(), mcp.system().scheduler()))
         .thenApply(done -> HttpResponse.create().withStatus(StatusCodes.OK));
   }
@@ -340,7 +340,7 @@ final class McpRoutes extends AllDirectives {
     Source<ByteString, NotUsed> watched = events
         .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
         .watchTermination((mat, done) -> {
-          done.whenComplete((d, e) -> stream.tell(new StreamActor.ConnectionLost(connection)));
+          Stages.direct(done).whenComplete((d, e) -> stream.tell(new StreamActor.ConnectionLost(connection, e == null)));
           return mat;
         });
     return sseResponse(watched);
@@ -350,7 +350,7 @@ final class McpRoutes extends AllDirectives {
     Source<ByteString, NotUsed> watched = events
         .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
         .watchTermination((mat, done) -> {
-          done.whenComplete((d, e) -> relay.tell(SseRelay.ConnectionEnded.INSTANCE));
+          Stages.direct(done).whenComplete((d, e) -> relay.tell(new SseRelay.ConnectionEnded(e == null)));
           return mat;
         });
     return sseResponse(watched);

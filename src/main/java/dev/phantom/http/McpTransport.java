@@ -1,11 +1,11 @@
 package dev.phantom.http;
 
+import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.server.Route;
 import akka.stream.BoundedSourceQueue;
 import akka.util.ByteString;
@@ -204,7 +204,7 @@ public final class McpTransport {
       String name = session ? Directory.SESSIONS : Directory.STREAMS;
       directory = ActorRefResolver.get(system).resolveActorRef(home.get().address() + "/system/" + name);
     }
-    return AskPattern.<Directory.Command, Directory.Found>ask(
+    return Stages.<Directory.Command, Directory.Found>ask(
             directory, replyTo -> new Directory.Lookup(id, replyTo), settings.lookupTimeout(), system.scheduler())
         .thenApply(found -> {
           @SuppressWarnings("unchecked")

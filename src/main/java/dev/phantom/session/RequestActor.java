@@ -1,9 +1,9 @@
 package dev.phantom.session;
 
+import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -265,17 +265,17 @@ public final class RequestActor {
     var scheduler = ctx.getSystem().scheduler();
     return new SessionOps() {
       public CompletionStage<Void> setLogLevel(LogLevel l) {
-        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.SetLogLevel(l, r), timeout, scheduler)
+        return Stages.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.SetLogLevel(l, r), timeout, scheduler)
             .thenApply(a -> null);
       }
 
       public CompletionStage<Void> subscribe(String uri) {
-        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Subscribe(uri, r), timeout, scheduler)
+        return Stages.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Subscribe(uri, r), timeout, scheduler)
             .thenApply(a -> null);
       }
 
       public CompletionStage<Void> unsubscribe(String uri) {
-        return AskPattern.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Unsubscribe(uri, r), timeout, scheduler)
+        return Stages.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Unsubscribe(uri, r), timeout, scheduler)
             .thenApply(a -> null);
       }
     };

@@ -26,10 +26,8 @@ public final class SseRelay {
     INSTANCE
   }
 
-  /** The HTTP connection ended (client gone); the relay stops and tells the stream. */
-  public enum ConnectionEnded implements Command {
-    INSTANCE
-  }
+  /** The HTTP connection ended ({@code completed}: after its last event); the relay stops and tells the stream. */
+  public record ConnectionEnded(boolean completed) implements Command {}
 
   private SseRelay() {}
 
@@ -40,7 +38,7 @@ public final class SseRelay {
         .onMessage(Deliver.class, m -> {
           if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
             queue.complete();
-            if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId));
+            if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
             return Behaviors.stopped();
           }
           return Behaviors.same();
@@ -50,9 +48,9 @@ public final class SseRelay {
           queue.complete();
           return Behaviors.stopped();
         })
-        .onMessageEquals(ConnectionEnded.INSTANCE, () -> {
+        .onMessage(ConnectionEnded.class, m -> {
           // Unbound yet: the stream that attaches later notices the relay's end by watching it.
-          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId));
+          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, m.completed()));
           return Behaviors.stopped();
         })
         .build();

@@ -55,7 +55,11 @@ public final class StreamActor {
     INSTANCE
   }
 
-  public record ConnectionLost(long connectionId) implements Command, ClusterMessage {}
+  /**
+   * A connection of this stream ended; {@code completed} when it ended after its last event was
+   * written (not by an error).
+   */
+  public record ConnectionLost(long connectionId, boolean completed) implements Command, ClusterMessage {}
 
   /** Resume on this node: replay events after {@code afterSeq} to the new connection, then continue. */
   public record Resume(String sessionId, long afterSeq, SseSink sink, ActorRef<ResumeReply> replyTo) implements Command {}
@@ -107,6 +111,8 @@ public final class StreamActor {
   private long seq;
   private SseSink sink;
   private boolean finished;
+  /** The connection that was completed when the stream finished (-1: none). */
+  private long finalConnection = -1;
 
   private StreamActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, String streamId, String sessionId,
       Kind kind, McpSettings settings, ActorRef<Object> session) {
@@ -131,11 +137,7 @@ public final class StreamActor {
         })
         .onMessageEquals(Finish.INSTANCE, () -> {
           finished = true;
-          if (sink != null) {
-            sink.complete();
-            sink = null;
-          }
-          retain();
+          completeFinished();
           return Behaviors.same();
         })
         .onMessageEquals(CloseConnection.INSTANCE, () -> {
@@ -143,6 +145,9 @@ public final class StreamActor {
           return Behaviors.same();
         })
         .onMessage(ConnectionLost.class, m -> {
+          // A finished stream whose final connection wrote everything will never be resumed: stop now
+          // instead of holding it (and its buffer) for stream-retention.
+          if (finished && m.completed() && m.connectionId() == finalConnection) return Behaviors.stopped();
           if (sink != null && sink.connectionId() == m.connectionId()) detach(false);
           return Behaviors.same();
         })
@@ -207,12 +212,18 @@ public final class StreamActor {
         return ResumeResult.RESUMED;
       }
     }
-    if (finished) {
+    if (finished) completeFinished();
+    return ResumeResult.RESUMED;
+  }
+
+  /** The stream is finished: the current connection (if any) ends after the events offered to it. */
+  private void completeFinished() {
+    if (sink != null) {
+      finalConnection = sink.connectionId();
       sink.complete();
       sink = null;
-      retain();
     }
-    return ResumeResult.RESUMED;
+    retain();
   }
 
   private void detach(boolean closeIt) {

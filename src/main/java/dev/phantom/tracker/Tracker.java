@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.util.Stages;
 import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
@@ -8,7 +9,6 @@ import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Adapter;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.typed.Cluster;
 import dev.phantom.tracker.TrackerProtocol.ClaimAnswer;
 import dev.phantom.tracker.TrackerProtocol.Count;
@@ -271,7 +271,7 @@ public final class Tracker implements Extension {
       decided = local(f -> new TrackerReplica.Claim(claim, holder, f));
     } else {
       NodeId arbiter = home.get();
-      decided = AskPattern.<TrackerReplica.Command, ClaimAnswer>ask(
+      decided = Stages.<TrackerReplica.Command, ClaimAnswer>ask(
               replicaAt(arbiter),
               replyTo -> new RemoteClaim(arbiter.uid(), claim, holder, replyTo),
               settings.remoteCallTimeout(),
@@ -516,7 +516,7 @@ public final class Tracker implements Extension {
   }
 
   private CompletionStage<Integer> remoteCount(NodeId node, akka.japi.function.Function<ActorRef<Count>, TrackerReplica.Command> message) {
-    return AskPattern.<TrackerReplica.Command, Count>ask(
+    return Stages.<TrackerReplica.Command, Count>ask(
             replicaAt(node), message, settings.remoteCallTimeout(), system.scheduler())
         .thenApply(Count::value)
         .exceptionally(unanswered -> 0);

@@ -451,34 +451,43 @@ class HttpRulesTest {
   void lastEventIdOfAnotherSessionOrMalformedIs400() {
     Session a = victim();
     Session b = victim();
-    String primingId;
-    String responseId;
-    try (EventStream s = a.client().stream(McpTestClient.toolCall(a.client().nextId(), "echo",
-        Json.object().put("text", "for A only")))) {
+    // A's stream is still running (a slow tool) while B presents its event ids
+    ObjectNode slow = McpTestClient.toolCall(a.client().nextId(), "slow_progress",
+        Json.object().put("steps", 4).put("delayMs", 300));
+    ((ObjectNode) slow.get("params")).putObject("_meta").put("progressToken", "a-only");
+    try (EventStream s = a.client().stream(slow)) {
       assertEquals(200, s.status, () -> s.body);
       Event priming = s.next();
       assertNotNull(priming);
       assertNull(priming.data(), "the priming event has no data");
-      primingId = priming.id();
-      assertEquals("for A only", text(s.response()));
-      responseId = s.lastEventId();
-    }
-    assertNotNull(primingId);
-    assertNotNull(responseId);
-    assertFalse(primingId.equals(responseId));
+      String primingId = priming.id();
+      s.nextMatching(m -> "notifications/progress".equals(m.path("method").asText()));
+      String progressId = s.lastEventId();
+      assertNotNull(primingId);
+      assertFalse(primingId.equals(progressId));
 
-    // B presents A's event ids
-    for (String id : List.of(primingId, responseId)) {
-      EventStream stolen = b.client().get(id);
-      assertEquals(400, stolen.status, () -> "B resumed A's stream with " + id);
-      JsonNode error = assertErrorBody(stolen.body, -32000, "Last-Event-ID of another session");
-      assertFalse(error.toString().contains("for A only"));
+      for (String id : List.of(primingId, progressId)) {
+        EventStream stolen = b.client().get(id);
+        assertEquals(400, stolen.status, () -> "B resumed A's stream with " + id);
+        JsonNode error = assertErrorBody(stolen.body, -32000, "Last-Event-ID of another session");
+        assertFalse(error.toString().contains("a-only"));
+      }
+      // A's stream was not taken over: A resumes it from the start and gets every event and the result
+      try (EventStream resumed = a.client().get(primingId)) {
+        assertEquals(200, resumed.status, () -> resumed.body);
+        assertEquals("counted to 4", text(resumed.response()));
+      }
     }
-    // A's stream was not taken over: A still resumes it and gets its response replayed
-    try (EventStream resumed = a.client().get(primingId)) {
-      assertEquals(200, resumed.status, () -> resumed.body);
-      assertEquals("for A only", text(resumed.response()));
+
+    // A stream whose response was delivered in full is over: it is not kept for resumption
+    String finishedId;
+    try (EventStream s = a.client().stream(McpTestClient.toolCall(a.client().nextId(), "echo",
+        Json.object().put("text", "delivered")))) {
+      assertEquals("delivered", text(s.response()));
+      finishedId = s.lastEventId();
     }
+    Eventually.await(Duration.ofSeconds(10), () -> a.client().get(finishedId).status == 400,
+        "a delivered stream is not resumable");
 
     // malformed, or naming no stream
     String streamOfNothing = HomedIds.mint(HomedIds.homeUid(b.client().sessionId()).orElseThrow()) + ":1";

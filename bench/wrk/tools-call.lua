@@ -1,0 +1,49 @@
+-- wrk script: tools/call of the echo tool on one MCP session, a fresh JSON-RPC id per request.
+-- Environment: MCP_SESSION (the Mcp-Session-Id; empty for the bare endpoint), MCP_VERSION
+-- (MCP-Protocol-Version header, default 2025-11-25). Every response body must contain the echoed
+-- text: others are counted as "bad" (a JSON-RPC error answered with HTTP 200 would otherwise look
+-- like a success). Prints one RESULT line with the rate and latency percentiles in microseconds.
+local session = os.getenv("MCP_SESSION") or ""
+local version = os.getenv("MCP_VERSION") or "2025-11-25"
+local threads = {}
+
+function setup(thread)
+  thread:set("base", #threads * 1000000000 + 1000)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  bad = 0
+  hdrs = {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json, text/event-stream",
+    ["MCP-Protocol-Version"] = version,
+  }
+  if session ~= "" then hdrs["Mcp-Session-Id"] = session end
+end
+
+function request()
+  counter = counter + 1
+  local body = '{"jsonrpc":"2.0","id":' .. (base + counter) ..
+      ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello bench"}}}'
+  return wrk.format("POST", nil, hdrs, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"text":"hello bench"', 1, true) then
+    bad = bad + 1
+    if bad <= 3 then io.stderr:write("bad response " .. status .. ": " .. string.sub(body or "", 1, 300) .. "\n") end
+  end
+end
+
+function done(summary, latency, requests)
+  local bad_total = 0
+  for _, t in ipairs(threads) do bad_total = bad_total + (t:get("bad") or 0) end
+  local e = summary.errors
+  io.write(string.format(
+      "RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d p999_us=%d non2xx=%d errors=%d bad=%d\n",
+      summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+      latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
+      e.status, e.connect + e.read + e.write + e.timeout, bad_total))
+end
