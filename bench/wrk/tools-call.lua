@@ -1,14 +1,17 @@
 -- wrk script: tools/call of the echo tool on one MCP session, a fresh JSON-RPC id per request.
 -- Environment: MCP_SESSION (the Mcp-Session-Id; empty for the bare endpoint), MCP_VERSION
--- (MCP-Protocol-Version header, default 2025-11-25). Every response body must contain the echoed
+-- (MCP-Protocol-Version header, default 2025-11-25), MCP_ID_BASE (a number different for every wrk
+-- run on the same session: a server must refuse a JSON-RPC id the session already used). Every response body must contain the echoed
 -- text: others are counted as "bad" (a JSON-RPC error answered with HTTP 200 would otherwise look
 -- like a success). Prints one RESULT line with the rate and latency percentiles in microseconds.
 local session = os.getenv("MCP_SESSION") or ""
 local version = os.getenv("MCP_VERSION") or "2025-11-25"
+local id_base = tonumber(os.getenv("MCP_ID_BASE") or "0")
 local threads = {}
 
 function setup(thread)
-  thread:set("base", #threads * 1000000000 + 1000)
+  -- ids: thread * 10^13 + run * 10^7 + counter, exact in Lua's doubles
+  thread:set("base", #threads * 10000000000000 + id_base * 10000000)
   table.insert(threads, thread)
 end
 
@@ -25,7 +28,7 @@ end
 
 function request()
   counter = counter + 1
-  local body = '{"jsonrpc":"2.0","id":' .. (base + counter) ..
+  local body = '{"jsonrpc":"2.0","id":' .. string.format("%.0f", base + counter) ..
       ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello bench"}}}'
   return wrk.format("POST", nil, hdrs, body)
 end

@@ -48,7 +48,7 @@ public final class ClusterFlowsBenchmark {
   private final int fanoutSessions;
   private final Report report = new Report(HEADING, ClusterFlowsBenchmark.class, "package");
 
-  private ClusterFlowsBenchmark(List<URI> nodes, boolean quick) {
+  ClusterFlowsBenchmark(List<URI> nodes, boolean quick) {
     this.nodes = nodes;
     this.elicitations = quick ? 30 : 500;
     this.fanoutSessions = quick ? 60 : 1000;
@@ -111,7 +111,7 @@ public final class ClusterFlowsBenchmark {
   // ------------------------------------------------------------------ (a) elicitation
 
   /** One elicitation: nanoseconds from tools/call sent to the request read, and from the answer sent to the result read. */
-  private record Elicited(long requestNanos, long answerToResultNanos) {}
+  record Elicited(long requestNanos, long answerToResultNanos) {}
 
   private void elicitation() {
     List<McpTestClient> sessions = new ArrayList<>();
@@ -153,7 +153,7 @@ public final class ClusterFlowsBenchmark {
         + " of the session homed on A and handed to the tool running on B.");
   }
 
-  private List<Elicited> runElicitations(List<McpTestClient> sessions, boolean spread, int count) {
+  List<Elicited> runElicitations(List<McpTestClient> sessions, boolean spread, int count) {
     List<Elicited> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       int home = i % 3;
