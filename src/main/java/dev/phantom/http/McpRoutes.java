@@ -30,6 +30,7 @@ import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpError;
 import dev.phantom.session.SessionActor;
 import dev.phantom.session.Sse;
+import dev.phantom.session.ResponseStarter;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.SseSink;
 import dev.phantom.session.StreamActor;
@@ -228,14 +229,31 @@ final class McpRoutes extends AllDirectives {
         });
   }
 
+  /**
+   * A request's response is an SSE stream held back for {@code sse-hold-back}: a request answered in
+   * time gets one complete SSE body (no streamed response to materialize); otherwise it streams.
+   */
   private CompletionStage<HttpResponse> request(String sessionId, ActorRef<Object> session, JsonRpc.Request request) {
     String streamId = mcp.tracker().mintId();
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
-    long connection = newConnectionId();
-    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.create(streamId, sessionId, StreamActor.Kind.POST,
-            new SseSink.Local(queue.first(), connection), mcp.settings(), null,
-            stream -> dev.phantom.session.RequestActor.create(request, session, stream, mcp.deps())))
-        .thenApply(stream -> sse(queue.second(), stream, connection));
+    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+    ResponseStarter starter = new ResponseStarter() {
+      @Override
+      public void complete(List<ByteString> events) {
+        response.complete(sseResponse(HttpEntities.create(EVENT_STREAM,
+            events.stream().reduce(ByteString.emptyByteString(), ByteString::concat))));
+      }
+
+      @Override
+      public SseSink stream(ActorRef<StreamActor.Command> stream) {
+        Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+        long connection = newConnectionId();
+        response.complete(sse(queue.second(), stream, connection));
+        return new SseSink.Local(queue.first(), connection);
+      }
+    };
+    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, starter,
+            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, session, stream, mcp.deps())))
+        .thenCompose(stream -> response);
   }
 
   // ------------------------------------------------------------------ GET
@@ -357,11 +375,15 @@ final class McpRoutes extends AllDirectives {
   }
 
   private static HttpResponse sseResponse(Source<ByteString, NotUsed> events) {
+    return sseResponse(HttpEntities.createChunked(EVENT_STREAM, events));
+  }
+
+  private static HttpResponse sseResponse(akka.http.javadsl.model.ResponseEntity entity) {
     return HttpResponse.create()
         .withStatus(StatusCodes.OK)
         .addHeader(RawHeader.create("Cache-Control", "no-cache"))
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
-        .withEntity(HttpEntities.createChunked(EVENT_STREAM, events));
+        .withEntity(entity);
   }
 
   private static HttpResponse json(StatusCode status, JsonNode body) {

@@ -13,6 +13,8 @@ import java.util.List;
  * @param sseKeepAlive period of SSE comment keep-alives on idle streams
  * @param sseQueueSize events queued per SSE connection before it is closed (the client resumes)
  * @param sseRetry the {@code retry:} hint sent with the priming event
+ * @param sseHoldBack how long a request's SSE response is held back: answered within it, the events go
+ *     out as one complete body; otherwise (or at the first progress, log or server request) it streams
  * @param streamRetention how long a stream's events stay replayable after its connection ended
  * @param streamBufferEvents the most events a stream keeps for replay
  * @param clientRequestTimeout how long a server-to-client request (elicitation, sampling, ping) waits
@@ -28,6 +30,7 @@ public record McpSettings(
     Duration sseKeepAlive,
     int sseQueueSize,
     Duration sseRetry,
+    Duration sseHoldBack,
     Duration streamRetention,
     int streamBufferEvents,
     Duration clientRequestTimeout,
@@ -45,6 +48,7 @@ public record McpSettings(
         c.getDuration("sse-keep-alive"),
         c.getInt("sse-queue-size"),
         c.getDuration("sse-retry"),
+        c.getDuration("sse-hold-back"),
         c.getDuration("stream-retention"),
         c.getInt("stream-buffer-events"),
         c.getDuration("client-request-timeout"),

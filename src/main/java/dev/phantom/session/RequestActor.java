@@ -113,10 +113,9 @@ public final class RequestActor {
   private Behavior<Command> onRegistered(Registered m) {
     if (!m.ok()) {
       // Another POST with this id is running: a retry must not run the handler twice.
-      stream.tell(new StreamActor.Send(JsonRpc.error(request.id(),
+      stream.tell(new StreamActor.Finish(JsonRpc.error(request.id(),
           McpError.invalidRequest("duplicate request id " + requestKey
               + ": a request with this id is running or was answered in this session"))));
-      stream.tell(StreamActor.Finish.INSTANCE);
       return Behaviors.stopped();
     }
     info = m.info();
@@ -248,8 +247,7 @@ public final class RequestActor {
 
   /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */
   private Behavior<Command> finish(JsonNode response) {
-    if (response != null) send(response);
-    stream.tell(StreamActor.Finish.INSTANCE);
+    stream.tell(new StreamActor.Finish(response));
     session.tell(new SessionActor.RequestDone(requestKey, ctx.getSelf()));
     for (String id : outbound.keySet()) session.tell(new SessionActor.PendingDone(id));
     outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));

@@ -40,10 +40,11 @@ public final class StreamActor {
     INSTANCE
   }
 
-  /** The stream is complete (the POST's response was sent): close the connection after the last event. */
-  public enum Finish implements Command {
-    INSTANCE
-  }
+  /**
+   * The stream is complete: write {@code last} (the request's response; null for none) and close the
+   * connection after it.
+   */
+  public record Finish(JsonNode last) implements Command {}
 
   /** The session ended: close and stop. */
   public enum End implements Command, ClusterMessage {
@@ -79,6 +80,10 @@ public final class StreamActor {
     INSTANCE
   }
 
+  private enum HoldBackOver implements Command {
+    INSTANCE
+  }
+
   private record Buffered(long seq, ByteString event) {}
 
   public enum Kind {
@@ -100,6 +105,22 @@ public final class StreamActor {
     }));
   }
 
+  /**
+   * A POST stream whose HTTP response is held back ({@code sse-hold-back}) and started by {@code
+   * starter}: complete if the request is answered in time, streamed otherwise.
+   */
+  public static Behavior<Command> createHeldBack(
+      String streamId, String sessionId, ResponseStarter starter, McpSettings settings,
+      Function<ActorRef<Command>, Behavior<?>> child) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, Kind.POST, settings, null);
+      stream.starter = starter;
+      timers.startSingleTimer(HoldBackOver.INSTANCE, settings.sseHoldBack());
+      ctx.spawn(child.apply(ctx.getSelf()), "request");
+      return stream.behavior();
+    }));
+  }
+
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final String streamId;
@@ -111,6 +132,9 @@ public final class StreamActor {
   private long seq;
   private SseSink sink;
   private boolean finished;
+  /** Set while the HTTP response is held back: nothing has been written yet. */
+  private ResponseStarter starter;
+  private boolean primed;
   /** The connection that was completed when the stream finished (-1: none). */
   private long finalConnection = -1;
 
@@ -129,19 +153,41 @@ public final class StreamActor {
     return Behaviors.receive(Command.class)
         .onMessage(Send.class, m -> {
           send(m.message());
+          // a message before the response (progress, log, server request): the client wants it now
+          if (starter != null) startStreaming();
           return Behaviors.same();
         })
         .onMessageEquals(Prime.INSTANCE, () -> {
-          if (sink != null && seq == 0) sink.offer(Sse.priming(Sse.eventId(streamId, 0), settings.sseRetry().toMillis()));
+          if (seq == 0) {
+            primed = true;
+            if (sink != null) sink.offer(priming());
+          }
           return Behaviors.same();
         })
-        .onMessageEquals(Finish.INSTANCE, () -> {
+        .onMessage(Finish.class, m -> {
+          if (m.last() != null) send(m.last());
           finished = true;
+          if (starter != null) {
+            // Answered in time: one complete body, and nothing is left to resume.
+            answerComplete();
+            return Behaviors.stopped();
+          }
           completeFinished();
           return Behaviors.same();
         })
+        .onMessageEquals(HoldBackOver.INSTANCE, () -> {
+          if (starter != null) startStreaming();
+          return Behaviors.same();
+        })
         .onMessageEquals(CloseConnection.INSTANCE, () -> {
-          detach(true);
+          if (starter != null) {
+            // SSE polling before anything was written: the events so far (the priming event) as a
+            // complete body; the client resumes with its id.
+            answerComplete();
+            retain();
+          } else {
+            detach(true);
+          }
           return Behaviors.same();
         })
         .onMessage(ConnectionLost.class, m -> {
@@ -162,6 +208,7 @@ public final class StreamActor {
           return Behaviors.same();
         })
         .onMessageEquals(End.INSTANCE, () -> {
+          if (starter != null) answerComplete();
           if (sink != null) sink.complete();
           return Behaviors.stopped();
         })
@@ -202,6 +249,7 @@ public final class StreamActor {
 
   private ResumeResult resume(String requestingSession, long afterSeq, SseSink next) {
     if (!sessionId.equals(requestingSession)) return ResumeResult.WRONG_SESSION;
+    if (starter != null) answerComplete();
     // A client resuming has lost its connection even if the server has not noticed yet (that takes a
     // write): the new connection takes over and the old one is closed.
     if (sink != null) sink.complete();
@@ -214,6 +262,39 @@ public final class StreamActor {
     }
     if (finished) completeFinished();
     return ResumeResult.RESUMED;
+  }
+
+  private ByteString priming() {
+    return Sse.priming(Sse.eventId(streamId, 0), settings.sseRetry().toMillis());
+  }
+
+  /** Everything written so far, for a response that starts now. */
+  private java.util.List<ByteString> eventsSoFar() {
+    java.util.List<ByteString> events = new java.util.ArrayList<>(buffer.size() + 1);
+    if (primed) events.add(priming());
+    for (Buffered b : buffer) events.add(b.event());
+    return events;
+  }
+
+  private void answerComplete() {
+    ResponseStarter s = starter;
+    starter = null;
+    timers.cancel(HoldBackOver.INSTANCE);
+    s.complete(eventsSoFar());
+  }
+
+  private void startStreaming() {
+    ResponseStarter s = starter;
+    starter = null;
+    timers.cancel(HoldBackOver.INSTANCE);
+    java.util.List<ByteString> events = eventsSoFar();
+    attach(s.stream(ctx.getSelf()));
+    for (ByteString e : events) {
+      if (!sink.offer(e)) {
+        detach(true);
+        return;
+      }
+    }
   }
 
   /** The stream is finished: the current connection (if any) ends after the events offered to it. */

@@ -210,7 +210,7 @@ public final class SideBySideBenchmark {
   private void heapPerSession(Target t, long pid) throws Exception {
     int n = quick ? 500 : 5000;
     long before = heapUsedAfterGc(pid);
-    List<InputStream> streams = new ArrayList<>();
+    List<InputStream> streams = java.util.Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<String>> sessions = new ArrayList<>();
@@ -221,13 +221,22 @@ public final class SideBySideBenchmark {
             .header("Mcp-Session-Id", s.get(2, TimeUnit.MINUTES)).header("MCP-Protocol-Version", "2025-11-25").GET().build();
         gets.add(HTTP.sendAsync(get, HttpResponse.BodyHandlers.ofInputStream()));
       }
+      // The SDK sends no status line or header on a GET stream until it has an event to write, so
+      // "open" is counted from the server's side: established connections to its port.
+      int port = t.endpoint().getPort();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       int open = 0;
+      while (System.nanoTime() < deadline && (open = establishedTo(port)) < n) Thread.sleep(200);
+      if (open < n) throw new IllegalStateException(open + " of " + n + " GET connections established");
+      Thread.sleep(2000); // let the server finish handling the last requests before the heap is read
       for (CompletableFuture<HttpResponse<InputStream>> g : gets) {
-        HttpResponse<InputStream> r = g.get(2, TimeUnit.MINUTES);
-        streams.add(r.body());
-        if (r.statusCode() == 200) open++;
+        HttpResponse<InputStream> r = g.getNow(null);
+        if (r != null) {
+          streams.add(r.body());
+          if (r.statusCode() != 200) throw new IllegalStateException("GET stream answered " + r.statusCode());
+        }
       }
-      if (open != n) throw new IllegalStateException(open + " of " + n + " GET streams opened");
+      gets.forEach(g -> g.thenAccept(r -> streams.add(r.body())));
       long after = heapUsedAfterGc(pid);
       double perSession = (after - before) / (double) n;
       report.add("h", "heap after GC per idle session with an open GET stream (" + n + " sessions), " + t.name(),
@@ -236,7 +245,7 @@ public final class SideBySideBenchmark {
       progress(Stats.fmt("heap: %s before, %s after %d sessions with GET streams: %s per session", Stats.bytes(before),
           Stats.bytes(after), n, Stats.bytes(perSession)));
     } finally {
-      for (InputStream s : streams) {
+      for (InputStream s : List.copyOf(streams)) {
         try {
           s.close();
         } catch (IOException ignored) {
@@ -245,6 +254,12 @@ public final class SideBySideBenchmark {
       }
       pool.shutdownNow();
     }
+  }
+
+  /** Established TCP connections to 127.0.0.1:{@code port} (from {@code ss}). */
+  private static int establishedTo(int port) throws Exception {
+    String out = run(List.of("ss", "-Htn", "state", "established", "( dport = :" + port + " )"));
+    return (int) out.lines().filter(l -> !l.isBlank()).count();
   }
 
   /** Heap in use after two full collections, from the server JVM's own figures. */
