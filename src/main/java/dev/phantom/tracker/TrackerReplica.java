@@ -16,6 +16,7 @@ import akka.cluster.ddata.Key;
 import akka.cluster.ddata.LWWMapKey;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import akka.cluster.pubsub.DistributedPubSub;
 import akka.cluster.pubsub.DistributedPubSubMediator;
@@ -48,8 +49,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>this node's entries (owner-only writes): tracked on request, removed when the actor stops
  *       (DeathWatch) or on request, and pushed to the tracker's own Distributed Data replicator as
  *       {@code WriteLocal} updates batched per shard key;
- *   <li>the replicated view: each shard key is read locally every {@code notify-subscribers-interval}
- *       and, when its value object changed, diffed against the previous value,
+ *   <li>the replicated view: {@code Changed} of each shard key is diffed against the previous value,
  *       applied to the index and reported to diff subscribers;
  *   <li>reconciliation: this node's live table is authoritative for entries it owns, so an own entry
  *       that reappears after removal (a concurrent add won in the OR-set) is removed again, and one
@@ -112,13 +112,6 @@ final class TrackerReplica {
 
   private record ClusterChanged(ClusterEvent.ClusterDomainEvent event) implements Command {}
 
-  private enum PollTick implements Command {
-    INSTANCE
-  }
-
-  @SuppressWarnings("rawtypes")
-  private record ShardPolled(Replicator.GetResponse response) implements Command {}
-
   private enum SweepTick implements Command {
     INSTANCE
   }
@@ -151,7 +144,7 @@ final class TrackerReplica {
   private final akka.actor.ActorRefProvider provider;
 
   // cluster mode only
-  private ActorRef<Replicator.GetResponse> pollAnswers;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, Presence>> replicator;
   private final ActorRef<Replicator.Command> replicatorRef;
   private final SelfUniqueAddress selfUnique;
   private final List<Key<LWWMap<String, Presence>>> keys = new ArrayList<>();
@@ -215,6 +208,7 @@ final class TrackerReplica {
       ActorRef<Replicator.Command> replicatorRef =
           ctx.spawn(Replicator.behavior(ReplicatorSettings.create(settings.replicatorConfig())), "replicator");
       this.replicatorRef = replicatorRef;
+      this.replicator = new ReplicatorMessageAdapter<>(ctx, replicatorRef, Duration.ofSeconds(10));
       for (int t = 0; t < TOPICS.size(); t++) {
         String shortName = TOPICS.get(t).substring(TOPICS.get(t).indexOf(':') + 1);
         for (int i = 0; i < shardsPerTopic; i++) {
@@ -223,13 +217,13 @@ final class TrackerReplica {
           shardByKeyId.put(key.id(), t * shardsPerTopic + i);
         }
       }
-      // Polled, not subscribed: the replicator computes a full digest (serializing the whole key) on
-      // the first change of a subscribed key in every notify interval; measured, that was a quarter of
-      // the CPU of session creation and grew with the number of entries. A local Get returns the value
-      // object itself, so an unchanged key costs a reference comparison.
-      this.pollAnswers = ctx.messageAdapter(Replicator.GetResponse.class, ShardPolled::new);
-      timers.startTimerWithFixedDelay(PollTick.INSTANCE,
-          settings.replicatorConfig().getDuration("notify-subscribers-interval"));
+      // One message adapter serves every key (adapters are per message class, so a lambda per key would
+      // replace the previous one): the shard is found from the key id.
+      for (Key<LWWMap<String, Presence>> key : keys) {
+        replicator.subscribe(key, rsp -> rsp instanceof Replicator.Changed<LWWMap<String, Presence>> c
+            ? new ShardChanged(shardByKeyId.get(c.key().id()), c.get(c.key()))
+            : new ShardChanged(shardByKeyId.get(rsp.key().id()), LWWMap.create()));
+      }
       ActorRef<ClusterEvent.ClusterDomainEvent> events =
           ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class, ClusterChanged::new);
       cluster.subscriptions().tell(akka.cluster.typed.Subscribe.create(events, ClusterEvent.ClusterDomainEvent.class));
@@ -243,6 +237,7 @@ final class TrackerReplica {
     } else {
       this.selfAddress = ctx.getSystem().address();
       this.selfUnique = null;
+      this.replicator = null;
       this.replicatorRef = null;
       this.mediator = null;
       index.setSynced(true);
@@ -265,8 +260,6 @@ final class TrackerReplica {
         .onMessage(Notify.class, this::onNotify)
         .onMessage(Fanout.class, this::onFanout)
         .onMessage(ShardChanged.class, this::onShardChanged)
-        .onMessage(PollTick.class, m -> onPollTick())
-        .onMessage(ShardPolled.class, this::onShardPolled)
         .onMessage(ShardUpdated.class, this::onShardUpdated)
         .onMessage(ClusterChanged.class, this::onClusterChanged)
         .onMessage(SweepTick.class, m -> onSweep())
@@ -651,31 +644,13 @@ final class TrackerReplica {
 
   private Behavior<Command> onSyncAnswer(SyncAnswer m) {
     if (!m.ok()) syncFailed = true;
-    // Apply what was read at once: the next poll would see it only one notify interval later,
+    // Apply what was read at once: the replicator's Changed for it comes only at its next notify tick,
     // and "synced" must mean that reads here show it. Merge, never replace: a newer Changed may have
     // been applied while the read was under way, and an older value would drop entries from the index.
     if (m.value() != null) onShardChanged(new ShardChanged(m.shard(), lastSeen.get(m.shard()).merge(m.value())));
     if (--syncOutstanding > 0) return Behaviors.same();
     if (syncFailed) timers.startSingleTimer(SyncRetry.INSTANCE, Duration.ofSeconds(1));
     else index.setSynced(true);
-    return Behaviors.same();
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private Behavior<Command> onPollTick() {
-    for (Key<LWWMap<String, Presence>> key : keys) {
-      replicatorRef.tell(new Replicator.Get<>(key, Replicator.readLocal(), (ActorRef) pollAnswers));
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onShardPolled(ShardPolled m) {
-    if (m.response() instanceof Replicator.GetSuccess<?> ok) {
-      int shard = shardByKeyId.get(ok.key().id());
-      LWWMap<String, Presence> value = castMap(ok.dataValue());
-      // the replicator replaces the value object on every change: same object, nothing changed
-      if (value != lastSeen.get(shard)) onShardChanged(new ShardChanged(shard, value));
-    }
     return Behaviors.same();
   }
 
