@@ -46,6 +46,8 @@ public final class McpTransport {
   private final McpSettings settings;
   private final Tracker tracker;
   private final ActorRef<Directory.Command> sessions;
+  /** The sessions homed here, kept by the sessions directory: a local lookup needs no message. */
+  private final ConcurrentHashMap<String, ActorRef<?>> localSessions = new ConcurrentHashMap<>();
   private final ActorRef<Directory.Command> streams;
   private final ActorRef<Directory.Command> relays;
   private final RequestActor.Deps deps;
@@ -58,7 +60,7 @@ public final class McpTransport {
     this.dispatcher = new McpDispatcher(server);
     this.settings = McpSettings.fromConfig(system.settings().config());
     this.tracker = Tracker.get(system);
-    this.sessions = system.systemActorOf(Directory.create(), Directory.SESSIONS, Props.empty());
+    this.sessions = system.systemActorOf(Directory.create(localSessions), Directory.SESSIONS, Props.empty());
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
@@ -199,7 +201,12 @@ public final class McpTransport {
     if (home.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
     ActorRef<Directory.Command> directory;
     if (home.get().equals(tracker.selfNode())) {
-      directory = session ? sessions : streams;
+      if (session) {
+        @SuppressWarnings("unchecked")
+        Optional<ActorRef<T>> local = Optional.ofNullable((ActorRef<T>) localSessions.get(id));
+        return CompletableFuture.completedFuture(local);
+      }
+      directory = streams;
     } else {
       String name = session ? Directory.SESSIONS : Directory.STREAMS;
       directory = ActorRefResolver.get(system).resolveActorRef(home.get().address() + "/system/" + name);

@@ -2,9 +2,11 @@ package dev.phantom.session;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.Behaviors;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * A node's registry of one kind of actor (sessions, streams) by id: it spawns them as its children under
@@ -37,13 +39,31 @@ public final class Directory {
   private Directory() {}
 
   public static Behavior<Command> create() {
+    return create(null);
+  }
+
+  /**
+   * A directory that also keeps {@code view} (id → actor) up to date for lookups on this node without
+   * a message round trip. It is the only writer of the view; an actor leaves it when the directory
+   * learns of its termination, as a lookup by message would.
+   */
+  public static Behavior<Command> create(ConcurrentMap<String, ActorRef<?>> view) {
     return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
         .onMessage(Spawn.class, m -> {
           if (ctx.getChild(m.id()).isPresent()) {
             m.reply().completeExceptionally(new IllegalStateException("id in use: " + m.id()));
           } else {
-            m.reply().complete(ctx.spawn(m.behavior(), m.id()));
+            ActorRef<?> child = ctx.spawn(m.behavior(), m.id());
+            if (view != null) {
+              view.put(m.id(), child);
+              ctx.watch(child);
+            }
+            m.reply().complete(child);
           }
+          return Behaviors.same();
+        })
+        .onSignal(Terminated.class, t -> {
+          if (view != null) view.remove(t.getRef().path().name(), t.getRef());
           return Behaviors.same();
         })
         .onMessage(Broadcast.class, m -> {
