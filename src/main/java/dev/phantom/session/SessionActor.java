@@ -247,8 +247,8 @@ public final class SessionActor {
     getStreamOpening = true;
     String streamId = tracker.mintId();
     CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
-    streams.tell(new Directory.Spawn(streamId, StreamActor.create(streamId, init.sessionId(), StreamActor.Kind.GET,
-        new SseSink.Remote(m.relay(), m.connectionId()), settings, ctx.getSelf(), null), spawned));
+    streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(),
+        new SseSink.Remote(m.relay(), m.connectionId()), settings, ctx.getSelf()), spawned));
     ctx.pipeToSelf(spawned, (ref, failure) -> {
       @SuppressWarnings("unchecked")
       ActorRef<StreamActor.Command> stream = failure == null ? (ActorRef<StreamActor.Command>) ref : null;

@@ -91,15 +91,14 @@ public final class StreamActor {
   }
 
   /**
-   * @param child for a POST stream, the request actor to run as this stream's child; null for GET
-   * @param session told when a GET stream connects and disconnects; null for POST
+   * A session's GET stream, writing to {@code sink} at once.
+   *
+   * @param session told when the stream connects and disconnects
    */
-  public static Behavior<Command> create(
-      String streamId, String sessionId, Kind kind, SseSink sink, McpSettings settings,
-      ActorRef<Object> session, Function<ActorRef<Command>, Behavior<?>> child) {
+  public static Behavior<Command> createGet(
+      String streamId, String sessionId, SseSink sink, McpSettings settings, ActorRef<Object> session) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, kind, settings, session);
-      if (child != null) ctx.spawn(child.apply(ctx.getSelf()), "request");
+      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, Kind.GET, settings, session);
       stream.attach(sink);
       return stream.behavior();
     }));

@@ -6,6 +6,7 @@ import dev.phantom.mcp.Json;
 import dev.phantom.testkit.McpTestClient;
 import dev.phantom.testkit.McpTestClient.Event;
 import dev.phantom.testkit.McpTestClient.EventStream;
+import dev.phantom.testkit.Watchdog;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,18 +73,7 @@ public final class ClusterFlowsBenchmark {
     }
     if (nodes.size() != 3) throw new IllegalArgumentException("three nodes are needed, got " + nodes);
     if (quick) docs = false;
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(TimeUnit.MINUTES.toMillis(15));
-        System.out.println("BENCHMARK ABORTED: still running after 15 minutes");
-        System.out.flush();
-        Runtime.getRuntime().halt(3);
-      } catch (InterruptedException ignored) {
-        // finished
-      }
-    }, "benchmark-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    Thread watchdog = Watchdog.start("BENCHMARK", 15, 3, false);
 
     String date = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     progress("Cross-node flows benchmark " + date + (quick ? " (QUICK: small sizes, not for reporting)" : ""));

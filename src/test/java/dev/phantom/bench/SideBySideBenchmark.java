@@ -2,6 +2,7 @@ package dev.phantom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.phantom.testkit.McpTestClient;
+import dev.phantom.testkit.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -88,18 +89,7 @@ public final class SideBySideBenchmark {
     if (quick || !only.isEmpty()) docs = false;
     Path cp = Path.of("target/bench-classpath.txt");
     SideBySideBenchmark bench = new SideBySideBenchmark(quick);
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(TimeUnit.MINUTES.toMillis(60));
-        System.out.println("BENCHMARK ABORTED: still running after 60 minutes");
-        System.out.flush();
-        Runtime.getRuntime().halt(3);
-      } catch (InterruptedException ignored) {
-        // finished
-      }
-    }, "watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    Thread watchdog = Watchdog.start("BENCHMARK", 60, 3, false);
     String date = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     progress("Side-by-side benchmark " + date + (quick ? " (QUICK: not for reporting)" : ""));
     progress("machine: " + Machine.cpus() + "; " + Machine.memTotal() + "; java " + Machine.java());

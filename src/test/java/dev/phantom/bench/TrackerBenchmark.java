@@ -11,6 +11,7 @@ import dev.phantom.testkit.TestCluster;
 import dev.phantom.tracker.TrackResult;
 import dev.phantom.tracker.Tracker;
 import dev.phantom.tracker.TrackerStats;
+import dev.phantom.testkit.Watchdog;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,18 +81,7 @@ public final class TrackerBenchmark {
       if (quick || !only.isEmpty()) docs = false;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(CrashMeasurement::destroyAllChildren, "destroy-children"));
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(TimeUnit.MINUTES.toMillis(25));
-        System.out.println("BENCHMARK ABORTED: still running after 25 minutes");
-        System.out.flush();
-        System.exit(3);
-      } catch (InterruptedException ignored) {
-        // finished
-      }
-    }, "benchmark-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    Thread watchdog = Watchdog.start("BENCHMARK", 25, 3, true);
 
     String date = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     progress("Tracker benchmark " + date + (quick ? " (QUICK: small sizes, not for reporting)" : ""));

@@ -41,7 +41,7 @@ abstract class ClusterFlows {
 
   static void startCluster(boolean spread) {
     cluster = TestCluster.start(3);
-    nodes = List.of(McpTestNode.serve(cluster.node(0)), McpTestNode.serve(cluster.node(1)), McpTestNode.serve(cluster.node(2)));
+    nodes = McpTestNode.serveEach(cluster);
     a = nodes.get(0).endpoint;
     b = spread ? nodes.get(1).endpoint : a;
     c = spread ? nodes.get(2).endpoint : a;

@@ -24,7 +24,7 @@ class HomeNodeLossTest {
   @BeforeEach
   void start() {
     cluster = TestCluster.start(3, TestCluster.abruptStop());
-    nodes = List.of(McpTestNode.serve(cluster.node(0)), McpTestNode.serve(cluster.node(1)), McpTestNode.serve(cluster.node(2)));
+    nodes = McpTestNode.serveEach(cluster);
   }
 
   @AfterEach

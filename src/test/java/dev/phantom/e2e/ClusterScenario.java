@@ -7,6 +7,7 @@ import dev.phantom.testkit.McpTestClient;
 import dev.phantom.testkit.McpTestClient.Event;
 import dev.phantom.testkit.McpTestClient.EventStream;
 import dev.phantom.tracker.HomedIds;
+import dev.phantom.testkit.Watchdog;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,18 +67,7 @@ public final class ClusterScenario {
     URI proxy = URI.create(args.length > 0 ? args[0] : "http://127.0.0.1:8080/mcp");
     Path script = Path.of(args.length > 1 ? args[1] : "scripts/cluster");
     ClusterScenario scenario = new ClusterScenario(proxy, script);
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(TimeUnit.MINUTES.toMillis(10));
-        System.out.println("CLUSTER TEST ABORTED: still running after 10 minutes");
-        System.out.flush();
-        Runtime.getRuntime().halt(1);
-      } catch (InterruptedException ignored) {
-        // finished
-      }
-    }, "watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    Watchdog.start("CLUSTER TEST", 10, 1, false);
     try {
       scenario.flowsThroughTheProxy();
       scenario.nodeLoss();

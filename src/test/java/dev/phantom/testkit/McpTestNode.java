@@ -38,6 +38,13 @@ public final class McpTestNode {
     }
   }
 
+  /** Serves the demo server on every node of {@code cluster}, in node order. */
+  public static java.util.List<McpTestNode> serveEach(TestCluster cluster) {
+    java.util.List<McpTestNode> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) nodes.add(serve(cluster.node(i)));
+    return java.util.List.copyOf(nodes);
+  }
+
   public McpTestClient client() {
     return new McpTestClient(endpoint);
   }
