@@ -30,7 +30,13 @@ class ServingNodeLossTest {
   @BeforeEach
   void start() {
     cluster = TestCluster.start(3, TestCluster.abruptStop());
-    nodes = List.of(McpTestNode.serve(cluster.node(0)), McpTestNode.serve(cluster.node(1)), McpTestNode.serve(cluster.node(2)));
+    nodes = McpTestNode.serveEach(cluster);
+    // Cluster members are Up; each node's tracker learns them (and so where ids are homed) from its
+    // own subscription to cluster events, a moment later.
+    for (int i = 0; i < 3; i++) {
+      dev.phantom.tracker.Tracker t = dev.phantom.tracker.Tracker.get(cluster.node(i));
+      Eventually.await(Duration.ofSeconds(20), () -> t.visibleNodes().size() == 3, "every tracker sees 3 nodes");
+    }
   }
 
   @AfterEach

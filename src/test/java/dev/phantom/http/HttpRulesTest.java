@@ -488,6 +488,15 @@ class HttpRulesTest {
     }
     Eventually.await(Duration.ofSeconds(10), () -> a.client().get(finishedId).status == 400,
         "a delivered stream is not resumable");
+    // the same for a response that streamed (answered after sse-hold-back)
+    String streamedId;
+    try (EventStream s = a.client().stream(McpTestClient.toolCall(a.client().nextId(), "slow_progress",
+        Json.object().put("steps", 2).put("delayMs", 700)))) {
+      assertEquals("counted to 2", text(s.response()));
+      streamedId = s.lastEventId();
+    }
+    Eventually.await(Duration.ofSeconds(10), () -> a.client().get(streamedId).status == 400,
+        "a streamed response delivered in full is not resumable");
 
     // malformed, or naming no stream
     String streamOfNothing = HomedIds.mint(HomedIds.homeUid(b.client().sessionId()).orElseThrow()) + ":1";
