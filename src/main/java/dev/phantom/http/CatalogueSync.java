@@ -2,13 +2,12 @@ package dev.phantom.http;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.cluster.pubsub.DistributedPubSub;
-import akka.cluster.pubsub.DistributedPubSubMediator;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.session.ClusterMessage;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -16,14 +15,17 @@ import java.util.function.Consumer;
 /**
  * Applies a named catalogue change (registered on every node) on every node of the cluster, and
  * completes once all visible nodes confirmed it (or at the timeout), so the single list_changed
- * announced afterwards never sends a client to a node that does not have the change yet.
+ * announced afterwards never sends a client to a node that does not have the change yet. The change is
+ * sent to each member's sync actor directly (not published through pub-sub, whose registry learns of a
+ * new node a gossip round after it is Up, so a node that had just joined missed changes).
  */
 final class CatalogueSync {
-  static final String TOPIC = "phantom:catalogue";
+  /** The per-node actor's name under {@code /system}. */
+  static final String NAME = "phantom-catalogue";
 
   sealed interface Command {}
 
-  /** Published once; every node's sync actor applies the change and answers. */
+  /** Sent to every node's sync actor, which applies the change and answers. */
   record Apply(String change, ActorRef<Applied> replyTo) implements Command, ClusterMessage {}
 
   record Applied(boolean known) implements ClusterMessage {}
@@ -31,13 +33,9 @@ final class CatalogueSync {
   private CatalogueSync() {}
 
   /** The per-node actor applying published changes to this node's server. */
-  static Behavior<Command> node(McpServer server, Map<String, Consumer<McpServer>> changes, boolean clustered) {
-    return Behaviors.setup(ctx -> {
-      if (clustered) {
-        DistributedPubSub.get(Adapter.toClassic(ctx.getSystem())).mediator().tell(
-            new DistributedPubSubMediator.Subscribe(TOPIC, Adapter.toClassic(ctx.getSelf())), akka.actor.ActorRef.noSender());
-      }
-      return Behaviors.receive(Command.class)
+  static Behavior<Command> node(McpServer server, Map<String, Consumer<McpServer>> changes) {
+    return Behaviors.setup(ctx ->
+      Behaviors.receive(Command.class)
           .onMessage(Apply.class, m -> {
             Consumer<McpServer> change = changes.get(m.change());
             if (change != null) change.accept(server);
@@ -45,20 +43,21 @@ final class CatalogueSync {
             m.replyTo().tell(new Applied(change != null));
             return Behaviors.same();
           })
-          .build();
-    });
+          .build());
   }
 
   private enum Timeout {
     INSTANCE
   }
 
-  /** One cluster-wide application: publish, then count the nodes' answers. */
-  static Behavior<Object> apply(String change, int expectedNodes, Duration timeout, CompletableFuture<Integer> done) {
+  /** One cluster-wide application: send to every node's sync actor, then count their answers. */
+  static Behavior<Object> apply(String change, Collection<String> nodeAddresses, Duration timeout, CompletableFuture<Integer> done) {
+    int expectedNodes = nodeAddresses.size();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      DistributedPubSub.get(Adapter.toClassic(ctx.getSystem())).mediator().tell(
-          new DistributedPubSubMediator.Publish(TOPIC, new Apply(change, ctx.getSelf().narrow())),
-          akka.actor.ActorRef.noSender());
+      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+      for (String address : nodeAddresses) {
+        resolver.<Command>resolveActorRef(address + "/system/" + NAME).tell(new Apply(change, ctx.getSelf().narrow()));
+      }
       timers.startSingleTimer(Timeout.INSTANCE, timeout);
       int[] applied = {0};
       int[] answers = {0};

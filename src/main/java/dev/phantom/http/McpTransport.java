@@ -65,7 +65,7 @@ public final class McpTransport {
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
     this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
-    this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes, tracker.isAvailable()), "phantom-catalogue",
+    this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes), CatalogueSync.NAME,
         Props.empty());
     // On shutdown, close every SSE connection first, so clients reconnect (to another node) at once.
     akka.actor.CoordinatedShutdown.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).addTask(
@@ -122,7 +122,10 @@ public final class McpTransport {
   public CompletionStage<Integer> applyEverywhere(String name, Announce... announce) {
     CompletableFuture<Integer> applied = new CompletableFuture<>();
     if (tracker.isAvailable()) {
-      system.systemActorOf(CatalogueSync.apply(name, tracker.visibleNodes().size(), settings.lookupTimeout(), applied),
+      java.util.Set<String> nodes = new java.util.HashSet<>();
+      nodes.add(system.address().toString());
+      tracker.visibleNodes().forEach(node -> nodes.add(node.address()));
+      system.systemActorOf(CatalogueSync.apply(name, nodes, settings.lookupTimeout(), applied),
           "catalogue-change-" + java.util.UUID.randomUUID(), Props.empty());
     } else {
       Consumer<McpServer> change = changes.get(name);

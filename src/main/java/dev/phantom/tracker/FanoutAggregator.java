@@ -3,19 +3,20 @@ package dev.phantom.tracker;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Adapter;
-import akka.cluster.pubsub.DistributedPubSubMediator;
 import dev.phantom.tracker.TrackerProtocol.Count;
 import dev.phantom.tracker.TrackerProtocol.Fanout;
 import dev.phantom.tracker.TrackerProtocol.NotifyKind;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One list_changed fan-out: publishes once through the pub-sub mediator (which sends once per node),
- * then sums the number of sessions each node reached. It completes when every visible node has
- * answered, or at the timeout with the counts received so far (a node that had not yet subscribed, or
- * died meanwhile, is not counted).
+ * One list_changed fan-out: sends one {@link Fanout} to the tracker replica of every visible member
+ * (this node's included), then sums the number of sessions each node reached. It completes when every
+ * node has answered, or at the timeout with the counts received so far (a node that died meanwhile is
+ * not counted). Sent to the members directly rather than published through pub-sub, whose registry
+ * learns of a new node only a gossip round after it is Up: a node that had just joined missed
+ * list_changed.
  */
 final class FanoutAggregator {
   private enum Timeout {
@@ -25,14 +26,12 @@ final class FanoutAggregator {
   private FanoutAggregator() {}
 
   static Behavior<Object> create(
-      akka.actor.ActorRef mediator, NotifyKind kind, int expectedNodes, Duration timeout, CompletableFuture<Integer> reply) {
+      List<ActorRef<TrackerReplica.Command>> replicas, NotifyKind kind, Duration timeout, CompletableFuture<Integer> reply) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Count> counts = ctx.getSelf().narrow();
-      mediator.tell(
-          new DistributedPubSubMediator.Publish(TrackerReplica.FANOUT_TOPIC, new Fanout(kind, counts)),
-          Adapter.toClassic(ctx.getSelf()));
+      for (ActorRef<TrackerReplica.Command> replica : replicas) replica.tell(new Fanout(kind, counts));
       timers.startSingleTimer(Timeout.INSTANCE, timeout);
-      return collecting(expectedNodes, 0, 0, reply);
+      return collecting(replicas.size(), 0, 0, reply);
     }));
   }
 

@@ -414,7 +414,7 @@ public final class Tracker implements Extension {
 
   /**
    * Tells every session once that the tool list changed ({@link TrackerNotification.ToolListChanged}):
-   * one publish through the pub-sub mediator, then each node tells the sessions homed on it, through
+   * one message to every member's tracker replica, then each node tells the sessions homed on it, through
    * their oldest local entry. Completes with the number of sessions reached, summed over the nodes that
    * answered within {@code phantom.tracker.notify-timeout}.
    */

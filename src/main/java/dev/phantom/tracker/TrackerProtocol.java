@@ -36,7 +36,7 @@ final class TrackerProtocol {
   record RemoteRelease(long targetUid, TrackerKey.InFlight claim, ActorRef<?> holder)
       implements TrackerReplica.Command, TrackerSerializable {}
 
-  /** Published once through the pub-sub mediator; every node fans out to its own sessions. */
+  /** Sent once to every member's replica; each fans out to the sessions homed on its node. */
   record Fanout(NotifyKind kind, ActorRef<Count> replyTo) implements TrackerReplica.Command, TrackerSerializable {}
 
   record Count(int value) implements TrackerSerializable {}

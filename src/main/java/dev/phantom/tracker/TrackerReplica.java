@@ -11,15 +11,13 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.ClusterEvent;
 import akka.cluster.MemberStatus;
-import akka.cluster.ddata.LWWMap;
 import akka.cluster.ddata.Key;
+import akka.cluster.ddata.LWWMap;
 import akka.cluster.ddata.LWWMapKey;
+import akka.cluster.ddata.LWWRegister;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.Replicator;
-import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.cluster.ddata.typed.javadsl.ReplicatorSettings;
-import akka.cluster.pubsub.DistributedPubSub;
-import akka.cluster.pubsub.DistributedPubSubMediator;
 import akka.cluster.typed.Cluster;
 import dev.phantom.tracker.TrackerProtocol.ClaimAnswer;
 import dev.phantom.tracker.TrackerProtocol.Count;
@@ -49,8 +47,10 @@ import java.util.concurrent.CompletableFuture;
  *   <li>this node's entries (owner-only writes): tracked on request, removed when the actor stops
  *       (DeathWatch) or on request, and pushed to the tracker's own Distributed Data replicator as
  *       {@code WriteLocal} updates batched per shard key;
- *   <li>the replicated view: {@code Changed} of each shard key is diffed against the previous value,
- *       applied to the index and reported to diff subscribers;
+ *   <li>the replicated view: each shard key is read from the local replicator every {@code
+ *       notify-subscribers-interval}; a key whose value object changed is diffed against the previous
+ *       value (by register identity, so the cost follows the changes, not the key's size), applied to
+ *       the index and reported to diff subscribers;
  *   <li>reconciliation: this node's live table is authoritative for entries it owns, so an own entry
  *       that reappears after removal (a concurrent add won in the OR-set) is removed again, and one
  *       missing is put again; this is the tombstone mechanism, without keeping tombstones;
@@ -62,12 +62,11 @@ import java.util.concurrent.CompletableFuture;
  *   <li>the local half of list_changed fan-out.
  * </ul>
  *
- * In local mode (no cluster) it is the same actor without replicator, membership or pub-sub.
+ * In local mode (no cluster) it is the same actor without replicator or membership.
  */
 final class TrackerReplica {
 
   static final String NAME = "phantom-tracker";
-  static final String FANOUT_TOPIC = "phantom:list-changed";
   static final List<String> TOPICS =
       List.of(Tracker.SESSIONS_TOPIC, Tracker.REQUESTS_TOPIC, Tracker.RESOURCES_TOPIC);
   private static final Set<MemberStatus> VISIBLE_STATUSES =
@@ -106,7 +105,12 @@ final class TrackerReplica {
     INSTANCE
   }
 
-  private record ShardChanged(int shard, LWWMap<String, Presence> value) implements Command {}
+  private enum PollTick implements Command {
+    INSTANCE
+  }
+
+  @SuppressWarnings("rawtypes")
+  private record ShardPolled(Replicator.GetResponse response) implements Command {}
 
   private record ShardUpdated(int shard, boolean ok, String failure) implements Command {}
 
@@ -116,7 +120,7 @@ final class TrackerReplica {
     INSTANCE
   }
 
-  private enum BudgetTick implements Command {
+  private enum UpdateTick implements Command {
     INSTANCE
   }
 
@@ -144,12 +148,11 @@ final class TrackerReplica {
   private final akka.actor.ActorRefProvider provider;
 
   // cluster mode only
-  private final ReplicatorMessageAdapter<Command, LWWMap<String, Presence>> replicator;
+  private final ActorRef<Replicator.GetResponse> pollAnswers;
   private final ActorRef<Replicator.Command> replicatorRef;
   private final SelfUniqueAddress selfUnique;
   private final List<Key<LWWMap<String, Presence>>> keys = new ArrayList<>();
   private final Map<String, Integer> shardByKeyId = new HashMap<>();
-  private final akka.actor.ActorRef mediator;
 
   /** Per shard key (topic-major): this node's entries, by entry id. Authoritative for own entries. */
   private final List<Map<String, Presence>> own = new ArrayList<>();
@@ -157,10 +160,12 @@ final class TrackerReplica {
   private final List<LWWMap<String, Presence>> lastSeen = new ArrayList<>();
   private final List<List<Op>> pending = new ArrayList<>();
   private final boolean[] updateInFlight;
+  /** Shards whose replicated value showed an own entry that differs from the live table. */
+  private final boolean[] needsReconcile;
   /** Entry operations this node may still hand to the replicator in the current delta-propagation tick. */
   private int budget;
   /** Shards with pending operations waiting for the next tick's budget, in arrival order. */
-  private final java.util.LinkedHashSet<Integer> starved = new java.util.LinkedHashSet<>();
+  private final java.util.LinkedHashSet<Integer> scheduled = new java.util.LinkedHashSet<>();
   private final TimerScheduler<Command> timers;
   private boolean syncStarted;
   private int syncOutstanding;
@@ -196,6 +201,7 @@ final class TrackerReplica {
     this.provider = ((akka.actor.ExtendedActorSystem) Adapter.toClassic(ctx.getSystem())).provider();
     int shardCount = TOPICS.size() * shardsPerTopic;
     this.updateInFlight = new boolean[shardCount];
+    this.needsReconcile = new boolean[shardCount];
     for (int i = 0; i < shardCount; i++) {
       own.add(new HashMap<>());
       lastSeen.add(LWWMap.create());
@@ -208,7 +214,6 @@ final class TrackerReplica {
       ActorRef<Replicator.Command> replicatorRef =
           ctx.spawn(Replicator.behavior(ReplicatorSettings.create(settings.replicatorConfig())), "replicator");
       this.replicatorRef = replicatorRef;
-      this.replicator = new ReplicatorMessageAdapter<>(ctx, replicatorRef, Duration.ofSeconds(10));
       for (int t = 0; t < TOPICS.size(); t++) {
         String shortName = TOPICS.get(t).substring(TOPICS.get(t).indexOf(':') + 1);
         for (int i = 0; i < shardsPerTopic; i++) {
@@ -217,29 +222,24 @@ final class TrackerReplica {
           shardByKeyId.put(key.id(), t * shardsPerTopic + i);
         }
       }
-      // One message adapter serves every key (adapters are per message class, so a lambda per key would
-      // replace the previous one): the shard is found from the key id.
-      for (Key<LWWMap<String, Presence>> key : keys) {
-        replicator.subscribe(key, rsp -> rsp instanceof Replicator.Changed<LWWMap<String, Presence>> c
-            ? new ShardChanged(shardByKeyId.get(c.key().id()), c.get(c.key()))
-            : new ShardChanged(shardByKeyId.get(rsp.key().id()), LWWMap.create()));
-      }
+      // Polled, not subscribed: the replicator digests (fully serializes and hashes) a subscribed key on
+      // its first change in every notify interval, which measured 37 % of session creation's CPU at
+      // 20,000 sessions and grows with the entries. A local Get returns the value object itself, so an
+      // unchanged key costs one reference comparison.
+      this.pollAnswers = ctx.messageAdapter(Replicator.GetResponse.class, ShardPolled::new);
+      timers.startTimerWithFixedDelay(PollTick.INSTANCE,
+          settings.replicatorConfig().getDuration("notify-subscribers-interval"));
       ActorRef<ClusterEvent.ClusterDomainEvent> events =
           ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class, ClusterChanged::new);
       cluster.subscriptions().tell(akka.cluster.typed.Subscribe.create(events, ClusterEvent.ClusterDomainEvent.class));
-      this.mediator = DistributedPubSub.get(Adapter.toClassic(ctx.getSystem())).mediator();
-      mediator.tell(
-          new DistributedPubSubMediator.Subscribe(FANOUT_TOPIC, Adapter.toClassic(ctx.getSelf())),
-          akka.actor.ActorRef.noSender());
       timers.startTimerWithFixedDelay(SweepTick.INSTANCE, settings.sweepInterval());
       budget = settings.maxUpdatesPerTick();
-      timers.startTimerWithFixedDelay(BudgetTick.INSTANCE, settings.updateTick());
+      timers.startTimerWithFixedDelay(UpdateTick.INSTANCE, settings.updateTick());
     } else {
       this.selfAddress = ctx.getSystem().address();
       this.selfUnique = null;
-      this.replicator = null;
+      this.pollAnswers = null;
       this.replicatorRef = null;
-      this.mediator = null;
       index.setSynced(true);
     }
   }
@@ -259,11 +259,12 @@ final class TrackerReplica {
         .onMessage(Unsubscribe.class, this::onUnsubscribe)
         .onMessage(Notify.class, this::onNotify)
         .onMessage(Fanout.class, this::onFanout)
-        .onMessage(ShardChanged.class, this::onShardChanged)
+        .onMessage(PollTick.class, m -> onPollTick())
+        .onMessage(ShardPolled.class, this::onShardPolled)
         .onMessage(ShardUpdated.class, this::onShardUpdated)
         .onMessage(ClusterChanged.class, this::onClusterChanged)
         .onMessage(SweepTick.class, m -> onSweep())
-        .onMessage(BudgetTick.class, m -> onBudgetTick())
+        .onMessage(UpdateTick.class, m -> onUpdateTick())
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Leave.class, this::onLeave)
         .onMessage(SyncAnswer.class, this::onSyncAnswer)
@@ -489,8 +490,13 @@ final class TrackerReplica {
       m.reply().complete(fanoutLocally(m.kind()));
       return Behaviors.same();
     }
-    int expected = index.visibleNodeCount();
-    ctx.spawnAnonymous(FanoutAggregator.create(mediator, m.kind(), expected, settings.notifyTimeout(), m.reply()));
+    List<ActorRef<Command>> replicas = new ArrayList<>();
+    replicas.add(ctx.getSelf());
+    akka.actor.typed.ActorRefResolver resolver = akka.actor.typed.ActorRefResolver.get(ctx.getSystem());
+    for (NodeId node : index.visibleOwners()) {
+      if (!node.equals(self)) replicas.add(resolver.resolveActorRef(node.address() + "/system/" + NAME));
+    }
+    ctx.spawnAnonymous(FanoutAggregator.create(replicas, m.kind(), settings.notifyTimeout(), m.reply()));
     return Behaviors.same();
   }
 
@@ -524,14 +530,36 @@ final class TrackerReplica {
   private void enqueue(int shard, Op op) {
     if (!clustered) return;
     pending.get(shard).add(op);
-    flush(shard);
+    schedule(shard);
   }
 
   /**
-   * At most one update per shard key in flight; ops queued meanwhile go out together in the next. The
-   * replicator sends each peer one DeltaPropagation per tick with the deltas of every key, uncompressed
-   * and unsplit, so the ops handed over per tick are capped ({@code max-updates-per-tick}) to keep that
-   * message under the Artery frame; a burst is spread over the next ticks (local reads see it at once).
+   * Queued ops reach the replicator at the next update tick, one update per shard key: every local
+   * update merges the whole key (Distributed Data's {@code ORMap.merge}), so one update per write made
+   * session creation cost O(entries in the key) each (40 % of its CPU at 100,000 sessions). Reads
+   * here see our writes at once anyway, and peers get them only at the replicator's next delta tick.
+   * A leaving node hands its removals over at once.
+   */
+  private void schedule(int shard) {
+    if (pending.get(shard).isEmpty()) return;
+    if (leaving != null) flush(shard);
+    else scheduled.add(shard);
+  }
+
+  private Behavior<Command> onUpdateTick() {
+    budget = settings.maxUpdatesPerTick();
+    List<Integer> due = List.copyOf(scheduled);
+    scheduled.clear();
+    for (int shard : due) flush(shard);
+    return Behaviors.same();
+  }
+
+  /**
+   * At most one update per shard key in flight (its completion schedules what was queued meanwhile).
+   * The replicator sends each peer one DeltaPropagation per tick with the deltas of every key,
+   * uncompressed and unsplit, so the ops handed over per tick are capped ({@code
+   * max-updates-per-tick}) to keep that message under the Artery frame; a burst is spread over the
+   * next ticks (local reads see it at once).
    */
   private void flush(int shard) {
     List<Op> queued = pending.get(shard);
@@ -539,14 +567,13 @@ final class TrackerReplica {
     // Alone there is no peer to send deltas to (a node joining later gets compressed full state).
     boolean alone = index.visibleNodeCount() <= 1 || leaving != null;
     if (budget <= 0 && !alone) {
-      starved.add(shard);
+      scheduled.add(shard);
       return;
     }
     int take = alone ? queued.size() : Math.min(budget, queued.size());
     List<Op> ops = List.copyOf(queued.subList(0, take));
     queued.subList(0, take).clear();
     budget -= take;
-    if (!queued.isEmpty()) starved.add(shard);
     updateInFlight[shard] = true;
     SelfUniqueAddress node = selfUnique;
     Key<LWWMap<String, Presence>> key = keys.get(shard);
@@ -579,18 +606,11 @@ final class TrackerReplica {
     return out;
   }
 
-  private Behavior<Command> onBudgetTick() {
-    budget = settings.maxUpdatesPerTick();
-    List<Integer> waiting = List.copyOf(starved);
-    starved.clear();
-    for (int shard : waiting) flush(shard);
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onShardUpdated(ShardUpdated m) {
     updateInFlight[m.shard()] = false;
     if (!m.ok() && leaving == null) ctx.getLog().warn("tracker update of {} failed: {}", keys.get(m.shard()).id(), m.failure());
-    flush(m.shard());
+    schedule(m.shard());
+    if (needsReconcile[m.shard()]) reconcileOwn(m.shard());
     completeLeaveIfDone();
     return Behaviors.same();
   }
@@ -644,35 +664,65 @@ final class TrackerReplica {
 
   private Behavior<Command> onSyncAnswer(SyncAnswer m) {
     if (!m.ok()) syncFailed = true;
-    // Apply what was read at once: the replicator's Changed for it comes only at its next notify tick,
-    // and "synced" must mean that reads here show it. Merge, never replace: a newer Changed may have
+    // Apply what was read at once: the next poll sees it only one notify interval later, and "synced"
+    // must mean that reads here show it. Merge, never replace: a newer value may have
     // been applied while the read was under way, and an older value would drop entries from the index.
-    if (m.value() != null) onShardChanged(new ShardChanged(m.shard(), lastSeen.get(m.shard()).merge(m.value())));
+    if (m.value() != null) applyShardValue(m.shard(), lastSeen.get(m.shard()).merge(m.value()));
     if (--syncOutstanding > 0) return Behaviors.same();
     if (syncFailed) timers.startSingleTimer(SyncRetry.INSTANCE, Duration.ofSeconds(1));
     else index.setSynced(true);
     return Behaviors.same();
   }
 
-  private Behavior<Command> onShardChanged(ShardChanged m) {
-    int shard = m.shard();
-    Map<String, Presence> before = lastSeen.get(shard).getEntries();
-    Map<String, Presence> after = m.value().getEntries();
-    lastSeen.set(shard, m.value());
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Behavior<Command> onPollTick() {
+    for (Key<LWWMap<String, Presence>> key : keys) {
+      replicatorRef.tell(new Replicator.Get<>(key, Replicator.readLocal(), (ActorRef) pollAnswers));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onShardPolled(ShardPolled m) {
+    if (m.response() instanceof Replicator.GetSuccess<?> ok) {
+      int shard = shardByKeyId.get(ok.key().id());
+      LWWMap<String, Presence> value = castMap(ok.dataValue());
+      // the replicator replaces the value object on every change: the same object means no change
+      if (value != lastSeen.get(shard)) applyShardValue(shard, value);
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * Applies a key's new value. Entries are compared by register identity first: a register that did
+   * not change is the same object in both values (local updates and merges keep unchanged registers),
+   * so the work is a hash lookup per entry and allocation only for the changes.
+   */
+  private void applyShardValue(int shard, LWWMap<String, Presence> value) {
+    Map<String, LWWRegister<Presence>> before = registers(lastSeen.get(shard));
+    Map<String, LWWRegister<Presence>> after = registers(value);
+    lastSeen.set(shard, value);
+    Map<String, Presence> mine = own.get(shard);
     Diffs diffs = new Diffs();
     boolean deletesLateArrivals = isLeader() && !removedOwners.isEmpty();
-    for (Map.Entry<String, Presence> e : after.entrySet()) {
-      Presence now = e.getValue();
-      if (now.owner().equals(self)) continue;
-      Presence was = before.get(e.getKey());
-      // An entry of a removed node arriving after its removal (a late delta or gossip) is deleted too.
-      if (deletesLateArrivals && !now.equals(was) && removedOwners.contains(now.owner())) {
-        pending.get(shard).add(new Remove(e.getKey()));
+    int added = 0;
+    for (Map.Entry<String, LWWRegister<Presence>> e : after.entrySet()) {
+      LWWRegister<Presence> wasRegister = before.get(e.getKey());
+      if (wasRegister == e.getValue()) continue;
+      if (wasRegister == null) added++;
+      Presence now = e.getValue().getValue();
+      Presence was = wasRegister == null ? null : wasRegister.getValue();
+      if (now.owner().equals(self)) {
+        Presence live = mine.get(e.getKey());
+        if (live != now && !now.equals(live)) needsReconcile[shard] = true;
+        continue;
       }
+      if (now.equals(was)) continue;
+      // An entry of a removed node arriving after its removal (a late delta or gossip) is deleted too.
+      if (deletesLateArrivals && removedOwners.contains(now.owner())) pending.get(shard).add(new Remove(e.getKey()));
       if (was == null) {
         index.add(now);
         if (index.isVisible(now.owner())) diffs.join(now);
-      } else if (!was.equals(now)) {
+      } else {
         index.replace(was, now);
         if (index.isVisible(now.owner())) {
           diffs.leave(was);
@@ -680,34 +730,49 @@ final class TrackerReplica {
         }
       }
     }
-    for (Map.Entry<String, Presence> e : before.entrySet()) {
-      Presence was = e.getValue();
-      if (was.owner().equals(self) || after.containsKey(e.getKey())) continue;
-      index.remove(was);
-      if (index.isVisible(was.owner())) diffs.leave(was);
+    // Entries that left: only looked for when the sizes say some did.
+    if (before.size() + added > after.size()) {
+      for (Map.Entry<String, LWWRegister<Presence>> e : before.entrySet()) {
+        if (after.containsKey(e.getKey())) continue;
+        Presence was = e.getValue().getValue();
+        if (was.owner().equals(self)) {
+          if (mine.containsKey(e.getKey())) needsReconcile[shard] = true;
+          continue;
+        }
+        index.remove(was);
+        if (index.isVisible(was.owner())) diffs.leave(was);
+      }
     }
-    reconcileOwn(shard, after);
-    flush(shard);
+    if (needsReconcile[shard]) reconcileOwn(shard);
+    schedule(shard);
     diffs.publish();
-    return Behaviors.same();
+  }
+
+  /** A key's registers by entry id: a view over the CRDT's own map, nothing copied. */
+  private static Map<String, LWWRegister<Presence>> registers(LWWMap<String, Presence> map) {
+    return scala.jdk.javaapi.CollectionConverters.asJava(map.underlying().values());
   }
 
   /**
    * Makes the replicated copy of this node's entries match its live table. Only when nothing of ours
-   * is queued or in flight for the key, so the value seen already includes all our earlier writes.
+   * is queued or in flight for the key, so the value seen already includes all our earlier writes;
+   * otherwise the shard stays marked and is reconciled when its update completes.
    */
-  private void reconcileOwn(int shard, Map<String, Presence> replicated) {
+  private void reconcileOwn(int shard) {
     if (updateInFlight[shard] || !pending.get(shard).isEmpty()) return;
+    needsReconcile[shard] = false;
+    Map<String, LWWRegister<Presence>> replicated = registers(lastSeen.get(shard));
     Map<String, Presence> mine = own.get(shard);
-    for (Map.Entry<String, Presence> e : replicated.entrySet()) {
-      if (e.getValue().owner().equals(self) && !mine.containsKey(e.getKey())) {
+    for (Map.Entry<String, LWWRegister<Presence>> e : replicated.entrySet()) {
+      if (e.getValue().getValue().owner().equals(self) && !mine.containsKey(e.getKey())) {
         pending.get(shard).add(new Remove(e.getKey()));
       }
     }
     for (Map.Entry<String, Presence> e : mine.entrySet()) {
-      if (!e.getValue().equals(replicated.get(e.getKey()))) pending.get(shard).add(new Put(e.getKey(), e.getValue()));
+      LWWRegister<Presence> r = replicated.get(e.getKey());
+      if (r == null || !e.getValue().equals(r.getValue())) pending.get(shard).add(new Put(e.getKey(), e.getValue()));
     }
-    flush(shard);
+    schedule(shard);
   }
 
   // ---------------------------------------------------------------- membership
@@ -774,11 +839,11 @@ final class TrackerReplica {
   /** The leader's part: delete every entry whose owner is in {@code gone} (never our own). */
   private void deleteEntriesOf(Set<NodeId> gone) {
     for (int shard = 0; shard < lastSeen.size(); shard++) {
-      for (Map.Entry<String, Presence> e : lastSeen.get(shard).getEntries().entrySet()) {
-        NodeId owner = e.getValue().owner();
+      for (Map.Entry<String, LWWRegister<Presence>> e : registers(lastSeen.get(shard)).entrySet()) {
+        NodeId owner = e.getValue().getValue().owner();
         if (!owner.equals(self) && gone.contains(owner)) pending.get(shard).add(new Remove(e.getKey()));
       }
-      flush(shard);
+      schedule(shard);
     }
   }
 
@@ -790,7 +855,7 @@ final class TrackerReplica {
     long now = System.nanoTime();
     Set<NodeId> owners = new HashSet<>();
     for (LWWMap<String, Presence> map : lastSeen) {
-      for (Presence p : map.getEntries().values()) owners.add(p.owner());
+      for (LWWRegister<Presence> r : registers(map).values()) owners.add(r.getValue().owner());
     }
     owners.remove(self);
     owners.removeIf(members::containsKey);

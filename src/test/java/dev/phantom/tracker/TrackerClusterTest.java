@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorRefResolver;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.ddata.Key;
+import akka.cluster.ddata.LWWMap;
+import akka.cluster.ddata.LWWMapKey;
+import akka.cluster.ddata.SelfUniqueAddress;
+import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.typed.Cluster;
 import dev.phantom.testkit.Eventually;
 import dev.phantom.testkit.Inbox;
 import dev.phantom.testkit.TestCluster;
@@ -14,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -255,5 +265,71 @@ class TrackerClusterTest {
     Inbox remote = inbox(1);
     ActorRef<Object> ref = remote.ref;
     assertEquals(TrackResult.NOT_LOCAL, await(trackers.get(0).trackSession(ref, trackers.get(0).mintId())));
+  }
+
+  /**
+   * A node's live table is authoritative for the entries it owns: an own entry that goes missing from
+   * the replicated data is put again, and one that reappears after its removal (as a concurrent add
+   * winning in the OR-set would make it) is removed again. Both are forced here by writing to the
+   * node's tracker replicator directly, behind the tracker's back.
+   */
+  @Test
+  void theOwnersLiveTableWinsOverItsReplicatedEntries() {
+    ActorSystem<Void> node = cluster.node(1);
+    Tracker owner = trackers.get(1);
+    Inbox live = inbox(1);
+    String liveId = owner.mintId();
+    await(owner.trackSession(live.ref, liveId));
+    Inbox gone = inbox(1);
+    String goneId = owner.mintId();
+    await(owner.trackSession(gone.ref, goneId));
+    Eventually.await(REPLICATION, () -> replicatedEntry(node, liveId) != null && replicatedEntry(node, goneId) != null,
+        "both entries in the replicator");
+    Map.Entry<String, Presence> goneEntry = replicatedEntry(node, goneId);
+    await(owner.untrackSession(goneId));
+    Eventually.await(REPLICATION, () -> replicatedEntry(node, goneId) == null, "the untracked entry replicated away");
+
+    Map.Entry<String, Presence> liveEntry = replicatedEntry(node, liveId);
+    updateReplicated(node, liveId, map -> map.remove(selfUnique(node), liveEntry.getKey()));
+    updateReplicated(node, goneId, map -> map.put(selfUnique(node), goneEntry.getKey(), goneEntry.getValue()));
+
+    Eventually.await(REPLICATION, () -> replicatedEntry(node, liveId) != null, "the missing live entry put again");
+    Eventually.await(REPLICATION, () -> replicatedEntry(node, goneId) == null, "the reappeared entry removed again");
+    onAllNodes("the live session only", t -> t.getSession(liveId).isPresent() && t.getSession(goneId).isEmpty());
+    live.stop();
+    gone.stop();
+    onAllNodes("no session of this test", t -> t.getSession(liveId).isEmpty());
+  }
+
+  private static SelfUniqueAddress selfUnique(ActorSystem<Void> node) {
+    return new SelfUniqueAddress(Cluster.get(node).selfMember().uniqueAddress());
+  }
+
+  private static ActorRef<Replicator.Command> trackerReplicator(ActorSystem<Void> node) {
+    return ActorRefResolver.get(node).resolveActorRef(
+        node.address() + "/system/" + TrackerReplica.NAME + "/replicator");
+  }
+
+  private static Key<LWWMap<String, Presence>> sessionKey(String id) {
+    return LWWMapKey.create("phantom-sessions-" + TrackerReplica.shardWithinTopic(TrackerKey.id(id), 64));
+  }
+
+  /** The session entry of {@code id} in the node's tracker replicator, or null. */
+  private static Map.Entry<String, Presence> replicatedEntry(ActorSystem<Void> node, String id) {
+    Replicator.GetResponse<LWWMap<String, Presence>> rsp = await(AskPattern.ask(trackerReplicator(node),
+        (ActorRef<Replicator.GetResponse<LWWMap<String, Presence>>> r) ->
+            new Replicator.Get<>(sessionKey(id), Replicator.readLocal(), r),
+        Duration.ofSeconds(5), node.scheduler()).toCompletableFuture());
+    if (!(rsp instanceof Replicator.GetSuccess<LWWMap<String, Presence>> ok)) return null;
+    return ok.get(sessionKey(id)).getEntries().entrySet().stream()
+        .filter(e -> e.getValue().id().equals(id)).findFirst().orElse(null);
+  }
+
+  private static void updateReplicated(ActorSystem<Void> node, String id, UnaryOperator<LWWMap<String, Presence>> change) {
+    Replicator.UpdateResponse<LWWMap<String, Presence>> rsp = await(AskPattern.ask(trackerReplicator(node),
+        (ActorRef<Replicator.UpdateResponse<LWWMap<String, Presence>>> r) ->
+            new Replicator.Update<>(sessionKey(id), LWWMap.create(), Replicator.writeLocal(), r, change::apply),
+        Duration.ofSeconds(5), node.scheduler()).toCompletableFuture());
+    assertTrue(rsp instanceof Replicator.UpdateSuccess, "direct replicator update: " + rsp);
   }
 }
