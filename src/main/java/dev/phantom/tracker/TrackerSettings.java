@@ -19,7 +19,7 @@ import java.time.Duration;
  *     waits for its answer
  * @param notifyTimeout how long a list_changed fan-out waits for every node's count
  * @param maxUpdatesPerTick the most entry operations handed to the replicator per {@code updateTick}
- * @param updateTick the budget period: the replicator's delta propagation interval
+ * @param updateTick how often queued writes are handed to the replicator (one update per key) and the budget renews
  */
 public record TrackerSettings(
     String mode,

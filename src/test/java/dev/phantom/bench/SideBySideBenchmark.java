@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Options: {@code --quick} (short runs, small sizes, docs not written), {@code --only=a,b,...} with
- * the target names {@code phantom,sdk,sdk-immediate,bare,cluster}, {@code --no-docs}.
+ * the target names {@code phantom,sdk,sdk-immediate,bare,cluster} ({@code cluster-flows}: the cluster's
+ * fan-out and elicitation only, without tools/call through the proxy), {@code --no-docs}.
  */
 public final class SideBySideBenchmark {
   static final String JVM_FLAGS = "-Xms1g -Xmx2g -XX:+UseG1GC";
@@ -82,7 +83,7 @@ public final class SideBySideBenchmark {
       else if (a.equals("--no-docs")) docs = false;
       else if (a.startsWith("--only=")) only.addAll(List.of(a.substring(7).split(",")));
       else {
-        System.err.println("usage: SideBySideBenchmark [--quick] [--no-docs] [--only=phantom,sdk,sdk-immediate,bare,cluster]");
+        System.err.println("usage: SideBySideBenchmark [--quick] [--no-docs] [--only=phantom,sdk,sdk-immediate,bare,cluster,cluster-flows]");
         System.exit(2);
       }
     }
@@ -119,9 +120,9 @@ public final class SideBySideBenchmark {
         e.printStackTrace(System.out);
       }
     }
-    if (only.isEmpty() || only.contains("cluster")) {
+    if (only.isEmpty() || only.contains("cluster") || only.contains("cluster-flows")) {
       try {
-        bench.cluster();
+        bench.cluster(only.isEmpty() || only.contains("cluster"));
       } catch (Exception | AssertionError e) {
         bench.report.error("c", "three-node cluster", e);
         e.printStackTrace(System.out);
@@ -264,7 +265,7 @@ public final class SideBySideBenchmark {
 
   // ------------------------------------------------------------------ the cluster
 
-  private void cluster() throws Exception {
+  private void cluster(boolean calls) throws Exception {
     progress("== Phantom, three nodes behind nginx");
     Map<String, String> env = Map.of("CLUSTER_JAVA_OPTS", JVM_FLAGS);
     run(List.of("bash", "scripts/cluster", "stop"), Map.of());
@@ -274,8 +275,8 @@ public final class SideBySideBenchmark {
       Target t = new Target("cluster", "Phantom, 3 nodes behind nginx", List.of(), Map.of(), proxy, true);
       String session = newSession(proxy);
       // Three JVMs compile on the same 2 cores: warm them up longer than a single node.
-      for (int i = 0; i < 3; i++) wrk(proxy, session, 16, "tools-call.lua");
-      for (int connections : new int[] {16, 64}) {
+      for (int i = 0; calls && i < 3; i++) wrk(proxy, session, 16, "tools-call.lua");
+      for (int connections : calls ? new int[] {16, 64} : new int[0]) {
         List<Map<String, String>> runs = new ArrayList<>();
         for (int run = 0; run < RUNS; run++) runs.add(wrk(proxy, session, connections, "tools-call.lua"));
         recordCalls("c", t, connections, runs);
