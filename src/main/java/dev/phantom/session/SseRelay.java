@@ -34,25 +34,27 @@ public final class SseRelay {
   /** A relay for {@code queue}; {@code stream} may be null until the stream tells it {@link Bound}. */
   public static Behavior<Command> create(
       BoundedSourceQueue<ByteString> queue, ActorRef<StreamActor.Command> stream, long connectionId) {
-    return Behaviors.receive(Command.class)
-        .onMessage(Deliver.class, m -> {
-          if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
-            queue.complete();
-            if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
-            return Behaviors.stopped();
-          }
-          return Behaviors.same();
-        })
-        .onMessage(Bound.class, m -> create(queue, m.stream(), connectionId))
-        .onMessageEquals(Complete.INSTANCE, () -> {
+    // One lambda, not a built receive: a relay lives as long as its connection, one per open stream.
+    return Behaviors.receiveMessage(message -> {
+      if (message instanceof Deliver m) {
+        if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
           queue.complete();
+          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
           return Behaviors.stopped();
-        })
-        .onMessage(ConnectionEnded.class, m -> {
-          // Unbound yet: the stream that attaches later notices the relay's end by watching it.
-          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, m.completed()));
-          return Behaviors.stopped();
-        })
-        .build();
+        }
+        return Behaviors.same();
+      }
+      if (message instanceof Bound m) return create(queue, m.stream(), connectionId);
+      if (message == Complete.INSTANCE) {
+        queue.complete();
+        return Behaviors.stopped();
+      }
+      if (message instanceof ConnectionEnded m) {
+        // Unbound yet: the stream that attaches later notices the relay's end by watching it.
+        if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, m.completed()));
+        return Behaviors.stopped();
+      }
+      return Behaviors.unhandled();
+    });
   }
 }

@@ -148,78 +148,88 @@ public final class StreamActor {
     this.session = session;
   }
 
+  /**
+   * One dispatch method, not a receive built per actor: a stream is created for every held-back POST
+   * request and lives as long as every GET connection, so ~15 case objects each add up.
+   */
   private Behavior<Command> behavior() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Send.class, m -> {
-          send(m.message());
-          // a message before the response (progress, log, server request): the client wants it now
-          if (starter != null) startStreaming();
-          return Behaviors.same();
-        })
-        .onMessageEquals(Prime.INSTANCE, () -> {
-          if (seq == 0) {
-            primed = true;
-            if (sink != null) sink.offer(priming());
-          }
-          return Behaviors.same();
-        })
-        .onMessage(Finish.class, m -> {
-          if (m.last() != null) send(m.last());
-          finished = true;
-          if (starter != null) {
-            // Answered in time: one complete body, and nothing is left to resume.
-            answerComplete();
-            return Behaviors.stopped();
-          }
-          completeFinished();
-          return Behaviors.same();
-        })
-        .onMessageEquals(HoldBackOver.INSTANCE, () -> {
-          if (starter != null) startStreaming();
-          return Behaviors.same();
-        })
-        .onMessageEquals(CloseConnection.INSTANCE, () -> {
-          if (starter != null) {
-            // SSE polling before anything was written: the events so far (the priming event) as a
-            // complete body; the client resumes with its id.
-            answerComplete();
-            retain();
-          } else {
-            detach(true);
-          }
-          return Behaviors.same();
-        })
-        .onMessage(ConnectionLost.class, m -> {
-          // A finished stream whose final connection wrote everything will never be resumed: stop now
-          // instead of holding it (and its buffer) for stream-retention.
-          if (finished && m.completed() && m.connectionId() == finalConnection) return Behaviors.stopped();
-          if (sink != null && sink.connectionId() == m.connectionId()) detach(false);
-          return Behaviors.same();
-        })
-        .onMessage(Resume.class, m -> {
-          m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.afterSeq(), m.sink())));
-          return Behaviors.same();
-        })
-        .onMessage(ResumeRemote.class, m -> {
-          ResumeResult result = resume(m.sessionId(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
-          if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
-          m.replyTo().tell(new ResumeReply(result));
-          return Behaviors.same();
-        })
-        .onMessageEquals(End.INSTANCE, () -> {
-          if (starter != null) answerComplete();
-          if (sink != null) sink.complete();
-          return Behaviors.stopped();
-        })
-        .onMessageEquals(RetentionOver.INSTANCE, () -> {
-          if (sink != null || (kind == Kind.POST && !finished)) return Behaviors.same();
-          return Behaviors.stopped();
-        })
-        .onSignal(Terminated.class, t -> {
-          if (sink instanceof SseSink.Remote remote && remote.relay().equals(t.getRef())) detach(false);
-          return Behaviors.same();
-        })
-        .build();
+    return Behaviors.receive(this::onMessage, this::onSignal);
+  }
+
+  private Behavior<Command> onMessage(ActorContext<Command> context, Command message) {
+    if (message instanceof Send m) {
+      send(m.message());
+      // a message before the response (progress, log, server request): the client wants it now
+      if (starter != null) startStreaming();
+      return Behaviors.same();
+    }
+    if (message == Prime.INSTANCE) {
+      if (seq == 0) {
+        primed = true;
+        if (sink != null) sink.offer(priming());
+      }
+      return Behaviors.same();
+    }
+    if (message instanceof Finish m) {
+      if (m.last() != null) send(m.last());
+      finished = true;
+      if (starter != null) {
+        // Answered in time: one complete body, and nothing is left to resume.
+        answerComplete();
+        return Behaviors.stopped();
+      }
+      completeFinished();
+      return Behaviors.same();
+    }
+    if (message == HoldBackOver.INSTANCE) {
+      if (starter != null) startStreaming();
+      return Behaviors.same();
+    }
+    if (message == CloseConnection.INSTANCE) {
+      if (starter != null) {
+        // SSE polling before anything was written: the events so far (the priming event) as a
+        // complete body; the client resumes with its id.
+        answerComplete();
+        retain();
+      } else {
+        detach(true);
+      }
+      return Behaviors.same();
+    }
+    if (message instanceof ConnectionLost m) {
+      // A finished stream whose final connection wrote everything will never be resumed: stop now
+      // instead of holding it (and its buffer) for stream-retention.
+      if (finished && m.completed() && m.connectionId() == finalConnection) return Behaviors.stopped();
+      if (sink != null && sink.connectionId() == m.connectionId()) detach(false);
+      return Behaviors.same();
+    }
+    if (message instanceof Resume m) {
+      m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.afterSeq(), m.sink())));
+      return Behaviors.same();
+    }
+    if (message instanceof ResumeRemote m) {
+      ResumeResult result = resume(m.sessionId(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
+      if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
+      m.replyTo().tell(new ResumeReply(result));
+      return Behaviors.same();
+    }
+    if (message == End.INSTANCE) {
+      if (starter != null) answerComplete();
+      if (sink != null) sink.complete();
+      return Behaviors.stopped();
+    }
+    if (message == RetentionOver.INSTANCE) {
+      if (sink != null || (kind == Kind.POST && !finished)) return Behaviors.same();
+      return Behaviors.stopped();
+    }
+    return Behaviors.unhandled();
+  }
+
+  private Behavior<Command> onSignal(ActorContext<Command> context, akka.actor.typed.Signal signal) {
+    if (signal instanceof Terminated t && sink instanceof SseSink.Remote remote && remote.relay().equals(t.getRef())) {
+      detach(false);
+    }
+    return Behaviors.same();
   }
 
   private void attach(SseSink next) {
