@@ -19,6 +19,7 @@ import akka.http.javadsl.server.Route;
 import akka.japi.Pair;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.Materializer;
+import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -272,24 +273,33 @@ final class McpRoutes extends AllDirectives {
   }
 
   /**
-   * The session spawns its GET stream on its home node; this node only relays the connection, so a
-   * crash of this node loses no event of the stream (the client resumes elsewhere).
+   * The session spawns its GET stream on its home node. On the home node the stream writes to the
+   * response directly; elsewhere this node only relays the connection, so a crash of this node loses
+   * no event of the stream (the client resumes elsewhere).
    */
   private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
     long connection = newConnectionId();
     // Write at once so proxies flush the response headers.
     queue.first().offer(Sse.KEEP_ALIVE);
+    Reject conflict = new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
+        "Conflict: only one GET stream is allowed per session");
+    if (mcp.tracker().homeOf(sessionId).map(mcp.tracker().selfNode()::equals).orElse(false)) {
+      SseSink.Local sink = new SseSink.Local(queue.first(), connection);
+      return Stages.<Object, SessionActor.GetStreamOpened>ask(session,
+              replyTo -> new SessionActor.OpenLocalGetStream(sink, replyTo), mcp.settings().lookupTimeout(),
+              mcp.system().scheduler())
+          .thenApply(opened -> {
+            if (opened.stream() == null) throw conflict;
+            return sse(queue.second(), opened.stream(), connection);
+          });
+    }
     return mcp.spawnRelay(queue.first(), null, connection)
         .thenCompose(relay -> Stages.<Object, SessionActor.GetStreamOpened>ask(session,
                 replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
                 mcp.system().scheduler())
             .thenApply(opened -> {
-              if (opened.stream() == null) {
-                relay.tell(SseRelay.Complete.INSTANCE);
-                throw new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
-                    "Conflict: only one GET stream is allowed per session");
-              }
+              if (opened.stream() == null) throw conflict;
               return sseViaRelay(queue.second(), relay);
             }));
   }
@@ -350,8 +360,17 @@ final class McpRoutes extends AllDirectives {
     }
   }
 
+  /**
+   * The queue of one SSE response, materialized now so the stream can be given it before the response
+   * is returned. Not {@code preMaterialize}: that publishes through a fan-out processor, one more actor
+   * and buffer per open stream; the response subscribes exactly once.
+   */
   private Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue() {
-    return Source.<ByteString>queue(mcp.settings().sseQueueSize()).preMaterialize(materializer);
+    Pair<BoundedSourceQueue<ByteString>, org.reactivestreams.Publisher<ByteString>> run =
+        Source.<ByteString>queue(mcp.settings().sseQueueSize())
+            .toMat(akka.stream.javadsl.Sink.asPublisher(akka.stream.javadsl.AsPublisher.WITHOUT_FANOUT), Keep.both())
+            .run(materializer);
+    return Pair.create(run.first(), Source.fromPublisher(run.second()));
   }
 
   private HttpResponse sse(Source<ByteString, NotUsed> events, ActorRef<StreamActor.Command> stream, long connection) {

@@ -63,9 +63,15 @@ public final class SessionActor {
   public record OpenGetStream(ActorRef<SseRelay.Command> relay, long connectionId, ActorRef<GetStreamOpened> replyTo)
       implements Command {}
 
+  /**
+   * Opens the session's GET stream when the connection is on the session's home node: the stream
+   * writes to the response queue directly, with no relay. Local only.
+   */
+  public record OpenLocalGetStream(SseSink.Local sink, ActorRef<GetStreamOpened> replyTo) implements Command {}
+
   public record GetStreamOpened(ActorRef<StreamActor.Command> stream) implements ClusterMessage {}
 
-  private record GetStreamSpawned(OpenGetStream request, ActorRef<StreamActor.Command> stream) {}
+  private record GetStreamSpawned(SseSink sink, ActorRef<GetStreamOpened> replyTo, ActorRef<StreamActor.Command> stream) {}
 
   public record GetStreamState(ActorRef<StreamActor.Command> stream, boolean connected) implements Command {}
 
@@ -110,7 +116,8 @@ public final class SessionActor {
    */
   private final java.util.LinkedHashSet<String> answered = new java.util.LinkedHashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> pending = new HashMap<>();
-  private final Deque<JsonNode> undelivered = new ArrayDeque<>();
+  // Small at first: most sessions have their GET stream open and never queue a notification.
+  private final Deque<JsonNode> undelivered = new ArrayDeque<>(2);
   private ActorRef<StreamActor.Command> getStream;
   private boolean getStreamConnected;
   /** A GET stream is being spawned: a second open meanwhile is a conflict too. */
@@ -160,7 +167,10 @@ public final class SessionActor {
     }
     if (message instanceof ClientAnswer m) return onClientAnswer(m);
     if (message instanceof ClientNotification m) return onClientNotification(m);
-    if (message instanceof OpenGetStream m) return onOpenGetStream(m);
+    if (message instanceof OpenGetStream m) {
+      return openGetStream(new SseSink.Remote(m.relay(), m.connectionId()), m.replyTo());
+    }
+    if (message instanceof OpenLocalGetStream m) return openGetStream(m.sink(), m.replyTo());
     if (message instanceof GetStreamSpawned m) return onGetStreamSpawned(m);
     if (message instanceof GetStreamState m) {
       if (m.stream().equals(getStream)) getStreamConnected = m.connected();
@@ -250,20 +260,21 @@ public final class SessionActor {
     return touched();
   }
 
-  private Behavior<Object> onOpenGetStream(OpenGetStream m) {
+  private Behavior<Object> openGetStream(SseSink sink, ActorRef<GetStreamOpened> replyTo) {
     if ((getStream != null && getStreamConnected) || getStreamOpening) {
-      m.replyTo().tell(new GetStreamOpened(null));
+      sink.complete();
+      replyTo.tell(new GetStreamOpened(null));
       return Behaviors.same();
     }
     getStreamOpening = true;
     String streamId = tracker.mintId();
     CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
-    streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(),
-        new SseSink.Remote(m.relay(), m.connectionId()), settings, ctx.getSelf()), spawned));
+    streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(), sink, settings,
+        ctx.getSelf()), spawned));
     ctx.pipeToSelf(spawned, (ref, failure) -> {
       @SuppressWarnings("unchecked")
       ActorRef<StreamActor.Command> stream = failure == null ? (ActorRef<StreamActor.Command>) ref : null;
-      return new GetStreamSpawned(m, stream);
+      return new GetStreamSpawned(sink, replyTo, stream);
     });
     return touched();
   }
@@ -271,8 +282,8 @@ public final class SessionActor {
   private Behavior<Object> onGetStreamSpawned(GetStreamSpawned m) {
     getStreamOpening = false;
     if (m.stream() == null) {
-      m.request().relay().tell(SseRelay.Complete.INSTANCE);
-      m.request().replyTo().tell(new GetStreamOpened(null));
+      m.sink().complete();
+      m.replyTo().tell(new GetStreamOpened(null));
       return Behaviors.same();
     }
     if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
@@ -282,7 +293,7 @@ public final class SessionActor {
     // The priming event gives the client a Last-Event-ID even before the first message (2025-11-25).
     if (init.protocolVersion().compareTo("2025-11-25") >= 0) getStream.tell(StreamActor.Prime.INSTANCE);
     while (!undelivered.isEmpty()) getStream.tell(new StreamActor.Send(undelivered.removeFirst()));
-    m.request().replyTo().tell(new GetStreamOpened(getStream));
+    m.replyTo().tell(new GetStreamOpened(getStream));
     return Behaviors.same();
   }
 

@@ -127,7 +127,8 @@ public final class StreamActor {
   private final Kind kind;
   private final McpSettings settings;
   private final ActorRef<Object> session;
-  private final Deque<Buffered> buffer = new ArrayDeque<>();
+  // Small at first: a held-back request buffers two events (priming, result); a GET stream grows it.
+  private final Deque<Buffered> buffer = new ArrayDeque<>(2);
   private long seq;
   private SseSink sink;
   private boolean finished;

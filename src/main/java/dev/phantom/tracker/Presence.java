@@ -28,7 +28,18 @@ public record Presence(
     implements TrackerSerializable {
 
   public Presence {
-    meta = meta == null || meta.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+    meta = meta == null || meta.isEmpty() ? Map.of() : immutableCopy(meta);
+  }
+
+  /**
+   * A compact immutable copy (every entry is kept for the life of its actor, on every node): {@code
+   * Map.copyOf} where it can, an unmodifiable copy when the map holds nulls, which it refuses.
+   */
+  private static Map<String, Object> immutableCopy(Map<String, Object> meta) {
+    for (Map.Entry<String, Object> e : meta.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) return Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+    }
+    return Map.copyOf(meta);
   }
 
   /** The plain id this entry is tracked under, or the claim's text for an in-flight claim. */
