@@ -38,7 +38,7 @@ public final class SseRelay {
     return Behaviors.receiveMessage(message -> {
       if (message instanceof Deliver m) {
         if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
-          queue.complete();
+          SseSink.completeQuietly(queue);
           if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
           return Behaviors.stopped();
         }
@@ -46,7 +46,7 @@ public final class SseRelay {
       }
       if (message instanceof Bound m) return create(queue, m.stream(), connectionId);
       if (message == Complete.INSTANCE) {
-        queue.complete();
+        SseSink.completeQuietly(queue);
         return Behaviors.stopped();
       }
       if (message instanceof ConnectionEnded m) {

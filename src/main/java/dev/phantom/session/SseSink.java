@@ -25,7 +25,19 @@ public sealed interface SseSink {
     }
 
     public void complete() {
+      completeQuietly(queue);
+    }
+  }
+
+  /**
+   * Completes a response queue that the connection may already have closed (the client left, or a
+   * full queue was given up): the queue then refuses with an exception, and there is nothing to end.
+   */
+  static void completeQuietly(BoundedSourceQueue<ByteString> queue) {
+    try {
       queue.complete();
+    } catch (IllegalStateException alreadyClosed) {
+      // the connection ended first
     }
   }
 
