@@ -201,7 +201,13 @@ public final class McpTransport {
    */
   <T> CompletionStage<Optional<ActorRef<T>>> lookup(boolean session, String id) {
     Optional<NodeId> home = tracker.homeOf(id);
-    if (home.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    if (home.isEmpty()) {
+      // An unreachable home has not left: its sessions may be alive, so "try again" (503), not 404.
+      if (tracker.isHomeUnreachable(id)) {
+        return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("home of " + id + " is unreachable"));
+      }
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     ActorRef<Directory.Command> directory;
     if (home.get().equals(tracker.selfNode())) {
       if (session) {

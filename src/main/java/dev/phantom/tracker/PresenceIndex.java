@@ -78,6 +78,17 @@ final class PresenceIndex {
     return oldest(Tracker.SESSIONS_TOPIC, TrackerKey.id(sessionId)).map(Presence::owner);
   }
 
+  /**
+   * Whether {@code id} is a homed id whose home is still a cluster member but hidden from reads now
+   * (unreachable, or not yet Up): it may answer again, unlike a home that left.
+   */
+  boolean homeIsHiddenMember(String id) {
+    OptionalLong uid = HomedIds.homeUid(id);
+    if (uid.isEmpty()) return false;
+    NodeId node = membership.byUid().get(uid.getAsLong());
+    return node != null && !isVisible(node);
+  }
+
   Optional<NodeId> memberByUid(long uid) {
     NodeId node = membership.byUid().get(uid);
     return node != null && isVisible(node) ? Optional.of(node) : Optional.empty();

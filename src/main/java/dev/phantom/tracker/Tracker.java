@@ -224,6 +224,15 @@ public final class Tracker implements Extension {
     return index.homeOf(sessionId);
   }
 
+  /**
+   * Whether the home named by {@code id} is a cluster member that is unreachable (or not yet Up) right
+   * now: {@link #homeOf} is empty for it, yet it has not left, so its sessions may still exist. Callers
+   * should answer "try again" rather than "unknown".
+   */
+  public boolean isHomeUnreachable(String id) {
+    return index.homeIsHiddenMember(id);
+  }
+
   // ------------------------------------------------------------------ tracking
 
   /**
