@@ -284,7 +284,7 @@ final class McpRoutes extends AllDirectives {
     queue.first().offer(Sse.KEEP_ALIVE);
     Reject conflict = new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
         "Conflict: only one GET stream is allowed per session");
-    if (mcp.tracker().homeOf(sessionId).map(mcp.tracker().selfNode()::equals).orElse(false)) {
+    if (isHomedHere(sessionId)) {
       SseSink.Local sink = new SseSink.Local(queue.first(), connection);
       return Stages.<Object, SessionActor.GetStreamOpened>ask(session,
               replyTo -> new SessionActor.OpenLocalGetStream(sink, replyTo), mcp.settings().lookupTimeout(),
@@ -313,8 +313,7 @@ final class McpRoutes extends AllDirectives {
       ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
       Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
       long connection = newConnectionId();
-      boolean local = mcp.tracker().homeOf(parsed.streamId()).map(mcp.tracker().selfNode()::equals).orElse(false);
-      if (local) {
+      if (isHomedHere(parsed.streamId())) {
         return Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
                 sessionId, parsed.seq(), new SseSink.Local(queue.first(), connection), replyTo),
                 mcp.settings().lookupTimeout(), mcp.system().scheduler())
@@ -345,6 +344,11 @@ final class McpRoutes extends AllDirectives {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Whether the session or stream named by {@code id} lives on this node. */
+  private boolean isHomedHere(String id) {
+    return mcp.tracker().homeOf(id).map(mcp.tracker().selfNode()::equals).orElse(false);
+  }
 
   private CompletionStage<ActorRef<Object>> session(String id) {
     return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(() ->

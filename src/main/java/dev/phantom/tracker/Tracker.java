@@ -3,7 +3,6 @@ package dev.phantom.tracker;
 import dev.phantom.util.Stages;
 import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
@@ -532,7 +531,7 @@ public final class Tracker implements Extension {
   }
 
   private ActorRef<TrackerReplica.Command> replicaAt(NodeId node) {
-    return ActorRefResolver.get(system).resolveActorRef(node.address() + "/system/" + TrackerReplica.NAME);
+    return TrackerReplica.at(system, node);
   }
 
   /** Sends a command carrying a future to the local replica; callbacks then run on the dispatcher, never on the replica. */

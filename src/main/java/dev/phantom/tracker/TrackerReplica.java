@@ -492,9 +492,8 @@ final class TrackerReplica {
     }
     List<ActorRef<Command>> replicas = new ArrayList<>();
     replicas.add(ctx.getSelf());
-    akka.actor.typed.ActorRefResolver resolver = akka.actor.typed.ActorRefResolver.get(ctx.getSystem());
     for (NodeId node : index.visibleOwners()) {
-      if (!node.equals(self)) replicas.add(resolver.resolveActorRef(node.address() + "/system/" + NAME));
+      if (!node.equals(self)) replicas.add(at(ctx.getSystem(), node));
     }
     ctx.spawnAnonymous(FanoutAggregator.create(replicas, m.kind(), settings.notifyTimeout(), m.reply()));
     return Behaviors.same();
@@ -915,6 +914,11 @@ final class TrackerReplica {
     return Adapter.toClassic(ref) instanceof akka.actor.InternalActorRef internal
         && internal.isLocal()
         && internal.provider() == provider;
+  }
+
+  /** The tracker replica of the member {@code node}, as seen from {@code system}. */
+  static ActorRef<Command> at(akka.actor.typed.ActorSystem<?> system, NodeId node) {
+    return akka.actor.typed.ActorRefResolver.get(system).resolveActorRef(node.address() + "/system/" + NAME);
   }
 
   private int shardOf(String topic, TrackerKey key) {
