@@ -286,22 +286,38 @@ final class McpRoutes extends AllDirectives {
         "Conflict: only one GET stream is allowed per session");
     if (isHomedHere(sessionId)) {
       SseSink.Local sink = new SseSink.Local(queue.first(), connection);
-      return Stages.<Object, SessionActor.GetStreamOpened>ask(session,
+      return abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
               replyTo -> new SessionActor.OpenLocalGetStream(sink, replyTo), mcp.settings().lookupTimeout(),
-              mcp.system().scheduler())
+              mcp.system().scheduler()), sink, session)
           .thenApply(opened -> {
             if (opened.stream() == null) throw conflict;
             return sse(queue.second(), opened.stream(), connection);
           });
     }
     return mcp.spawnRelay(queue.first(), null, connection)
-        .thenCompose(relay -> Stages.<Object, SessionActor.GetStreamOpened>ask(session,
+        .thenCompose(relay -> abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
                 replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
-                mcp.system().scheduler())
+                mcp.system().scheduler()), new SseSink.Remote(relay, connection), session)
             .thenApply(opened -> {
               if (opened.stream() == null) throw conflict;
               return sseViaRelay(queue.second(), relay);
             }));
+  }
+
+  /**
+   * When the answer to an open or a resumption does not come in time, the client gets 503 and retries,
+   * but the message may still be processed: end the connection it names (a relay stops, and the
+   * stream watching it detaches) and tell the session, so nothing is left writing to a connection no
+   * client holds.
+   */
+  private static <T> CompletionStage<T> abandonOnTimeout(CompletionStage<T> answer, SseSink connection, ActorRef<Object> session) {
+    return answer.whenComplete((ok, failure) -> {
+      Throwable cause = failure == null ? null : McpDispatcher.unwrap(failure);
+      if (cause instanceof TimeoutException || cause instanceof akka.pattern.AskTimeoutException) {
+        connection.complete();
+        if (session != null) session.tell(new SessionActor.GetConnectionAbandoned(connection.connectionId()));
+      }
+    });
   }
 
   private CompletionStage<HttpResponse> resume(String sessionId, String lastEventId) {
@@ -314,17 +330,19 @@ final class McpRoutes extends AllDirectives {
       Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
       long connection = newConnectionId();
       if (isHomedHere(parsed.streamId())) {
-        return Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.Resume(
-                sessionId, parsed.seq(), new SseSink.Local(queue.first(), connection), replyTo),
-                mcp.settings().lookupTimeout(), mcp.system().scheduler())
+        SseSink.Local sink = new SseSink.Local(queue.first(), connection);
+        return abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream,
+                replyTo -> new StreamActor.Resume(sessionId, parsed.seq(), sink, replyTo),
+                mcp.settings().lookupTimeout(), mcp.system().scheduler()), sink, null)
             .thenApply(r -> {
               if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
               return sse(queue.second(), stream, connection);
             });
       }
       return mcp.spawnRelay(queue.first(), stream, connection).thenCompose(relay ->
-          Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
-                  sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler())
+          abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
+                  sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler()),
+              new SseSink.Remote(relay, connection), null)
               .thenApply(r -> {
                 if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
                 return sseViaRelay(queue.second(), relay);

@@ -18,6 +18,7 @@ import dev.phantom.session.SseRelay;
 import dev.phantom.session.StreamActor;
 import dev.phantom.tracker.NodeId;
 import dev.phantom.tracker.Tracker;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,6 +102,13 @@ public final class McpTransport {
   }
 
   /**
+   * The outcome of {@link #applyEverywhere}: how many nodes applied the change, and how many session
+   * notifications the announcement handed to the sessions' actors (summed over the announced kinds; a
+   * node that did not answer the fan-out in time is not counted).
+   */
+  public record ChangeApplied(int nodes, int sessionsNotified) {}
+
+  /**
    * Registers a named catalogue change on this node. Register the same names on every node (at start):
    * {@link #applyEverywhere} runs the change on each node by name, since code cannot travel between
    * nodes. The change should use the quiet variants ({@code server.addTool(tool, false)}).
@@ -112,14 +120,14 @@ public final class McpTransport {
   /**
    * Applies a registered change on every node of the cluster and, once every visible node confirmed it
    * (or after {@code phantom.mcp.lookup-timeout}), announces it once to every session ({@code
-   * list_changed}). Completes with the number of nodes that applied it.
+   * list_changed}). Completes with the number of nodes that applied it and of sessions notified.
    *
    * <pre>{@code
    * mcp.registerChange("add-weather", s -> s.addTool(weatherTool, false));   // on every node
    * mcp.applyEverywhere("add-weather", McpTransport.Announce.TOOLS);         // on any one node
    * }</pre>
    */
-  public CompletionStage<Integer> applyEverywhere(String name, Announce... announce) {
+  public CompletionStage<ChangeApplied> applyEverywhere(String name, Announce... announce) {
     CompletableFuture<Integer> applied = new CompletableFuture<>();
     if (tracker.isAvailable()) {
       java.util.Set<String> nodes = new java.util.HashSet<>();
@@ -133,12 +141,13 @@ public final class McpTransport {
       applied.complete(change == null ? 0 : 1);
     }
     return applied.thenCompose(nodes -> {
-      CompletableFuture<?>[] notified = java.util.Arrays.stream(announce).map(a -> (switch (a) {
+      List<CompletableFuture<Integer>> notified = java.util.Arrays.stream(announce).map(a -> (switch (a) {
         case TOOLS -> tracker.notifyToolList();
         case PROMPTS -> tracker.notifyPromptList();
         case RESOURCES -> tracker.notifyResourceList();
-      }).toCompletableFuture()).toArray(CompletableFuture[]::new);
-      return CompletableFuture.allOf(notified).thenApply(v -> nodes);
+      }).toCompletableFuture()).toList();
+      return CompletableFuture.allOf(notified.toArray(CompletableFuture[]::new))
+          .thenApply(v -> new ChangeApplied(nodes, notified.stream().mapToInt(CompletableFuture::join).sum()));
     });
   }
 

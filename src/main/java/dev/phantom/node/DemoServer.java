@@ -224,10 +224,12 @@ public final class DemoServer {
     mcp.registerChange("remove-dynamic-tool", s -> s.removeTool("dynamic_tool", false));
     server.addTool(Tool.builder("add_dynamic_tool").description("Adds the tool dynamic_tool on every node (sessions get list_changed)")
         .handler((args, ctx) -> mcp.applyEverywhere("add-dynamic-tool", McpTransport.Announce.TOOLS)
-            .thenApply(nodes -> ToolResult.text("added dynamic_tool on " + nodes + " node(s)"))).build(), false);
+            .thenApply(r -> ToolResult.text("added dynamic_tool on " + r.nodes() + " node(s), announced to "
+                + r.sessionsNotified() + " session(s)"))).build(), false);
     server.addTool(Tool.builder("remove_dynamic_tool").description("Removes the tool dynamic_tool on every node")
         .handler((args, ctx) -> mcp.applyEverywhere("remove-dynamic-tool", McpTransport.Announce.TOOLS)
-            .thenApply(nodes -> ToolResult.text("removed dynamic_tool on " + nodes + " node(s)"))).build(), false);
+            .thenApply(r -> ToolResult.text("removed dynamic_tool on " + r.nodes() + " node(s), announced to "
+                + r.sessionsNotified() + " session(s)"))).build(), false);
   }
 
   private static CompletionStage<ToolResult> slowCount(dev.phantom.mcp.RequestContext ctx, int done, int steps, int delayMs) {

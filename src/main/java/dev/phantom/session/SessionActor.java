@@ -71,6 +71,14 @@ public final class SessionActor {
 
   public record GetStreamOpened(ActorRef<StreamActor.Command> stream) implements ClusterMessage {}
 
+  /**
+   * The serving node gave up waiting for {@link GetStreamOpened} (it answered 503 and ended the
+   * connection): if the open of {@code connectionId} went through meanwhile, that stream writes to
+   * nothing, so it is ended — otherwise it would count as the session's connected GET stream (a retry
+   * would get 409) and swallow notifications.
+   */
+  public record GetConnectionAbandoned(long connectionId) implements Command {}
+
   private record GetStreamSpawned(SseSink sink, ActorRef<GetStreamOpened> replyTo, ActorRef<StreamActor.Command> stream) {}
 
   public record GetStreamState(ActorRef<StreamActor.Command> stream, boolean connected) implements Command {}
@@ -122,6 +130,11 @@ public final class SessionActor {
   private boolean getStreamConnected;
   /** A GET stream is being spawned: a second open meanwhile is a conflict too. */
   private boolean getStreamOpening;
+  /** The connection of the GET stream being opened, and whether its serving node has abandoned it. */
+  private long openingConnection = -1;
+  private boolean openingAbandoned;
+  /** The connection the current GET stream was opened with. */
+  private long getStreamConnection = -1;
   private long lastActivity = System.nanoTime();
 
   private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings,
@@ -172,6 +185,7 @@ public final class SessionActor {
     }
     if (message instanceof OpenLocalGetStream m) return openGetStream(m.sink(), m.replyTo());
     if (message instanceof GetStreamSpawned m) return onGetStreamSpawned(m);
+    if (message instanceof GetConnectionAbandoned m) return onGetConnectionAbandoned(m);
     if (message instanceof GetStreamState m) {
       if (m.stream().equals(getStream)) getStreamConnected = m.connected();
       return Behaviors.same();
@@ -267,6 +281,8 @@ public final class SessionActor {
       return Behaviors.same();
     }
     getStreamOpening = true;
+    openingConnection = sink.connectionId();
+    openingAbandoned = false;
     String streamId = tracker.mintId();
     CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
     streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(), sink, settings,
@@ -281,7 +297,8 @@ public final class SessionActor {
 
   private Behavior<Object> onGetStreamSpawned(GetStreamSpawned m) {
     getStreamOpening = false;
-    if (m.stream() == null) {
+    if (m.stream() == null || openingAbandoned) {
+      if (m.stream() != null) m.stream().tell(StreamActor.End.INSTANCE);
       m.sink().complete();
       m.replyTo().tell(new GetStreamOpened(null));
       return Behaviors.same();
@@ -289,11 +306,22 @@ public final class SessionActor {
     if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
     getStream = m.stream();
     getStreamConnected = true;
+    getStreamConnection = m.sink().connectionId();
     ctx.watch(getStream);
     // The priming event gives the client a Last-Event-ID even before the first message (2025-11-25).
     if (init.protocolVersion().compareTo("2025-11-25") >= 0) getStream.tell(StreamActor.Prime.INSTANCE);
     while (!undelivered.isEmpty()) getStream.tell(new StreamActor.Send(undelivered.removeFirst()));
     m.replyTo().tell(new GetStreamOpened(getStream));
+    return Behaviors.same();
+  }
+
+  private Behavior<Object> onGetConnectionAbandoned(GetConnectionAbandoned m) {
+    if (getStreamOpening && openingConnection == m.connectionId()) {
+      openingAbandoned = true;
+    } else if (getStream != null && getStreamConnection == m.connectionId()) {
+      getStream.tell(StreamActor.End.INSTANCE);
+      getStreamConnected = false;
+    }
     return Behaviors.same();
   }
 

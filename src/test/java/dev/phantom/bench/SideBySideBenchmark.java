@@ -395,7 +395,16 @@ public final class SideBySideBenchmark {
         while (listeners.stream().anyMatch(l -> l.notifications < expected) && System.nanoTime() < until) Thread.sleep(5);
         long missing = listeners.stream().filter(l -> l.notifications < expected).count();
         long extra = listeners.stream().filter(l -> l.notifications > expected).count();
-        if (missing > 0 || extra > 0) throw new IllegalStateException(missing + " sessions missed and " + extra + " got a duplicate");
+        if (missing > 0 || extra > 0) {
+          // Where the missing ones are: still connected or not, and by home node (session i is homed on
+          // node i % 3 and streams from node (i + 1) % 3).
+          Map<String, Long> missingBy = java.util.stream.IntStream.range(0, n).filter(i -> listeners.get(i).notifications < expected)
+              .mapToObj(i -> "home " + (8081 + i % 3) + (listeners.get(i).open ? " connected" : " disconnected"))
+              .collect(java.util.stream.Collectors.groupingBy(k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+          throw new IllegalStateException(missing + " sessions missed and " + extra + " got a duplicate (round " + round
+              + ", the tool said: " + r.path("result").path("content").path(0).path("text").asText() + "; missing: " + missingBy + ")");
+        }
+        progress("fan-out round " + round + ": " + r.path("result").path("content").path(0).path("text").asText());
         double took = listeners.stream().mapToLong(l -> l.lastNotified).max().orElseThrow() - sent;
         progress(Stats.fmt("fan-out round %d (%s): the last of %d sessions had it after %s", round, tool, n, Stats.ms(took)));
         if (round > 0) last.add(took);
