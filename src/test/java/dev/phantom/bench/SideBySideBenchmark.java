@@ -1,6 +1,7 @@
 package dev.phantom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.phantom.mcp.Json;
 import dev.phantom.testkit.McpTestClient;
 import dev.phantom.testkit.Watchdog;
 import java.io.IOException;
@@ -269,7 +270,8 @@ public final class SideBySideBenchmark {
 
   private void cluster(boolean calls) throws Exception {
     progress("== Phantom, three nodes behind nginx");
-    Map<String, String> env = Map.of("CLUSTER_JAVA_OPTS", JVM_FLAGS);
+    // The admin view tells when the tracker's replicas agree (the fan-out waits for that).
+    Map<String, String> env = Map.of("CLUSTER_JAVA_OPTS", JVM_FLAGS, "PHANTOM_ADMIN_ENABLED", "true");
     run(List.of("bash", "scripts/cluster", "stop"), Map.of());
     run(List.of("bash", "scripts/cluster", "start", "3"), env);
     try {
@@ -383,6 +385,7 @@ public final class SideBySideBenchmark {
         throw new IllegalStateException(ok.get() + " of " + n + " GET streams open after " + retried
             + " retries; refused (status=count): " + byStatus);
       }
+      awaitReplicasAgree(nodes);
       McpTestClient operator = new McpTestClient(nodes.get(2)).initialize();
       List<Double> last = new ArrayList<>();
       for (int round = 0; round <= RUNS; round++) { // round 0: warm-up
@@ -417,6 +420,33 @@ public final class SideBySideBenchmark {
       gets.forEach(g -> g.cancel(true));
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Waits (at most 2 minutes) until the three tracker replicas hold the same number of session entries
+   * twice in a row, one second apart: creating 10,000 sessions and their GET streams leaves each node
+   * replicating ~20,000 entries for a while, and the fan-out is measured on a settled cluster, as an
+   * announcement would normally meet it. How long it took is reported.
+   */
+  private void awaitReplicasAgree(List<URI> nodes) throws Exception {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MINUTES.toNanos(2);
+    List<Long> previous = List.of();
+    while (System.nanoTime() < deadline) {
+      List<Long> counts = new ArrayList<>();
+      for (URI node : nodes) {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.resolve("/admin/tracker")).timeout(java.time.Duration.ofSeconds(10))
+            .GET().build(), HttpResponse.BodyHandlers.ofString());
+        counts.add(r.statusCode() == 200 ? Json.parse(r.body()).path("entriesByTopic").path("phantom:sessions").asLong(-1) : -1L);
+      }
+      if (counts.stream().distinct().count() == 1 && counts.get(0) >= 0 && counts.equals(previous)) {
+        progress(Stats.fmt("fan-out: replicas agree on %d session entries after %s", counts.get(0), Stats.ms(System.nanoTime() - start)));
+        return;
+      }
+      previous = counts;
+      Thread.sleep(1000);
+    }
+    throw new IllegalStateException("the tracker replicas did not agree within 2 minutes: " + previous);
   }
 
   private void elicitation(List<URI> nodes) {
