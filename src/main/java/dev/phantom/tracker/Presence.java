@@ -42,6 +42,23 @@ public record Presence(
     return Map.copyOf(meta);
   }
 
+  /**
+   * Equal when every component is. Entries are elements of the replicated sets, compared on every
+   * poll of a changed key: the identity check comes first (both values share most elements), and the
+   * hash uses only the components that are cheap to hash (the key's cached string hash, the actor's uid).
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    return o instanceof Presence p && trackedAt == p.trackedAt && ref.equals(p.ref) && key.equals(p.key)
+        && owner.equals(p.owner) && topic.equals(p.topic) && meta.equals(p.meta);
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * key.hashCode() + ref.hashCode()) * 31 + Long.hashCode(trackedAt);
+  }
+
   /** The plain id this entry is tracked under, or the claim's text for an in-flight claim. */
   public String id() {
     return key.toString();

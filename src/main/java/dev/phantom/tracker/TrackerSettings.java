@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param notifyTimeout how long a list_changed fan-out waits for every node's count
  * @param maxUpdatesPerTick the most entry operations handed to the replicator per {@code updateTick}
  * @param updateTick how often queued writes are handed to the replicator (one update per key) and the budget renews
+ * @param fullDiffInterval how often every key is compared in full with the replicator's value, even when
+ *     only this node wrote it (what heals an own entry that went missing from the replicated data)
  */
 public record TrackerSettings(
     String mode,
@@ -30,7 +32,8 @@ public record TrackerSettings(
     Duration remoteCallTimeout,
     Duration notifyTimeout,
     int maxUpdatesPerTick,
-    Duration updateTick) {
+    Duration updateTick,
+    Duration fullDiffInterval) {
 
   /** Reads {@code phantom.tracker} from a full configuration. */
   public static TrackerSettings fromConfig(Config root) {
@@ -52,6 +55,7 @@ public record TrackerSettings(
         c.getDuration("remote-call-timeout"),
         c.getDuration("notify-timeout"),
         c.getInt("max-updates-per-tick"),
-        c.getDuration("update-tick"));
+        c.getDuration("update-tick"),
+        c.getDuration("full-diff-interval"));
   }
 }
