@@ -19,7 +19,6 @@ import akka.http.javadsl.server.Route;
 import akka.japi.Pair;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.Materializer;
-import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -173,13 +172,16 @@ final class McpRoutes extends AllDirectives {
     }
     String id = sessionId.orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
+    // A request goes to its session without a lookup round trip: its RequestActor watches the session
+    // and answers 404 if there is none. Notifications and answers are looked up (they are answered at
+    // once, 202 or 400, so they need to know).
+    if (message instanceof JsonRpc.Request r) return request(id, addressSession(id), r);
     return session(id).thenCompose(session -> {
       if (message instanceof JsonRpc.Notification n) {
         session.tell(new SessionActor.ClientNotification(n.method(), n.params()));
         return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED));
       }
-      if (message instanceof JsonRpc.Response r) return answer(session, r);
-      return request(id, session, (JsonRpc.Request) message);
+      return answer(session, (JsonRpc.Response) message);
     });
   }
 
@@ -242,6 +244,11 @@ final class McpRoutes extends AllDirectives {
       public void complete(List<ByteString> events) {
         response.complete(sseResponse(HttpEntities.create(EVENT_STREAM,
             events.stream().reduce(ByteString.emptyByteString(), ByteString::concat))));
+      }
+
+      @Override
+      public void sessionNotFound() {
+        response.complete(reject(sessionNotFoundReject()));
       }
 
       @Override
@@ -369,8 +376,20 @@ final class McpRoutes extends AllDirectives {
   }
 
   private CompletionStage<ActorRef<Object>> session(String id) {
-    return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(() ->
-        new Reject(StatusCodes.NOT_FOUND, McpError.SESSION_NOT_FOUND, "Session not found")));
+    return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(McpRoutes::sessionNotFoundReject));
+  }
+
+  /** The session's actor, unverified when it lives on another node (see McpTransport.addressSession). */
+  private ActorRef<Object> addressSession(String id) {
+    try {
+      return mcp.addressSession(id).orElseThrow(McpRoutes::sessionNotFoundReject);
+    } catch (McpTransport.HomeUnreachable e) {
+      throw new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time");
+    }
+  }
+
+  private static Reject sessionNotFoundReject() {
+    return new Reject(StatusCodes.NOT_FOUND, McpError.SESSION_NOT_FOUND, "Session not found");
   }
 
   private void checkVersionHeader(HttpRequest request) {
@@ -388,11 +407,8 @@ final class McpRoutes extends AllDirectives {
    * and buffer per open stream; the response subscribes exactly once.
    */
   private Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue() {
-    Pair<BoundedSourceQueue<ByteString>, org.reactivestreams.Publisher<ByteString>> run =
-        Source.<ByteString>queue(mcp.settings().sseQueueSize())
-            .toMat(akka.stream.javadsl.Sink.asPublisher(akka.stream.javadsl.AsPublisher.WITHOUT_FANOUT), Keep.both())
-            .run(materializer);
-    return Pair.create(run.first(), Source.fromPublisher(run.second()));
+    // Three lookup timeouts: the open's own round trips, with room for a loaded node.
+    return ResponseQueue.open(materializer, mcp.settings().sseQueueSize(), mcp.settings().lookupTimeout().multipliedBy(3));
   }
 
   private HttpResponse sse(Source<ByteString, NotUsed> events, ActorRef<StreamActor.Command> stream, long connection) {

@@ -205,18 +205,55 @@ public final class McpTransport {
   }
 
   /**
+   * A session's actor without a lookup round trip: the actor itself when the session is homed here
+   * (empty if there is none), else its path on its home node, unverified — a message to a session
+   * that does not exist goes to dead letters there, so the caller watches the ref to find out (a watch
+   * of a missing actor is answered with Terminated at once). For the request path, where the lookup
+   * was one of two sequential round trips.
+   */
+  Optional<ActorRef<Object>> addressSession(String id) {
+    Optional<NodeId> home = home(id);
+    if (home.isEmpty()) return Optional.empty();
+    if (home.get().equals(tracker.selfNode())) {
+      @SuppressWarnings("unchecked")
+      ActorRef<Object> local = (ActorRef<Object>) localSessions.get(id);
+      return Optional.ofNullable(local);
+    }
+    return Optional.of(ActorRefResolver.get(system).resolveActorRef(
+        home.get().address() + "/system/" + Directory.SESSIONS + "/" + id));
+  }
+
+  /** The member an id names as its home; empty if none; fails (503) when that member is unreachable. */
+  private Optional<NodeId> home(String id) {
+    Optional<NodeId> home = tracker.homeOf(id);
+    // An unreachable home has not left: its sessions may be alive, so "try again" (503), not 404.
+    if (home.isEmpty() && tracker.isHomeUnreachable(id)) {
+      throw new HomeUnreachable("home of " + id + " is unreachable");
+    }
+    return home;
+  }
+
+  /** The home member of an id is unreachable: answered 503 (retry). */
+  static final class HomeUnreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    HomeUnreachable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
    * Finds a session or stream by id on its home node (named by the id): authoritative, so "empty" means
    * unknown or ended. Fails when the home does not answer in time.
    */
   <T> CompletionStage<Optional<ActorRef<T>>> lookup(boolean session, String id) {
-    Optional<NodeId> home = tracker.homeOf(id);
-    if (home.isEmpty()) {
-      // An unreachable home has not left: its sessions may be alive, so "try again" (503), not 404.
-      if (tracker.isHomeUnreachable(id)) {
-        return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("home of " + id + " is unreachable"));
-      }
-      return CompletableFuture.completedFuture(Optional.empty());
+    Optional<NodeId> home;
+    try {
+      home = home(id);
+    } catch (HomeUnreachable e) {
+      return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException(e.getMessage()));
     }
+    if (home.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
     ActorRef<Directory.Command> directory;
     if (home.get().equals(tracker.selfNode())) {
       if (session) {

@@ -3,6 +3,7 @@ package dev.phantom.session;
 import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -102,15 +103,27 @@ public final class RequestActor {
     this.deps = deps;
   }
 
+  /**
+   * The session may be addressed by path on its home node without having been looked up (see
+   * McpTransport.addressSession): watching it tells at once if there is no such session.
+   */
   private Behavior<Command> start() {
+    ctx.watch(session);
     session.tell(new SessionActor.RegisterRequest(requestKey, ctx.getSelf(), ctx.getSelf()));
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(Cancel.class, m -> finish(null))
+        .onSignal(Terminated.class, t -> {
+          stream.tell(new StreamActor.SessionNotFound(JsonRpc.error(request.id(),
+              new McpError(McpError.SESSION_NOT_FOUND, "Session not found"))));
+          return Behaviors.stopped();
+        })
         .build();
   }
 
   private Behavior<Command> onRegistered(Registered m) {
+    // From here on the session cancels this request when it ends.
+    ctx.unwatch(session);
     if (!m.ok()) {
       // Another POST with this id is running: a retry must not run the handler twice.
       stream.tell(new StreamActor.Finish(JsonRpc.error(request.id(),

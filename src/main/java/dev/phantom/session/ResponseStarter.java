@@ -15,4 +15,7 @@ public interface ResponseStarter {
 
   /** Answers with a streamed {@code text/event-stream} body and returns the sink that writes to it. */
   SseSink stream(ActorRef<StreamActor.Command> stream);
+
+  /** Answers 404: the session does not exist (found out only once the request reached its home). */
+  void sessionNotFound();
 }

@@ -46,6 +46,12 @@ public final class StreamActor {
    */
   public record Finish(JsonNode last) implements Command {}
 
+  /**
+   * The request's session does not exist (its home answered the registration with a death notice):
+   * 404 when nothing was written yet, else {@code error} as the last event.
+   */
+  public record SessionNotFound(JsonNode error) implements Command {}
+
   /** The session ended: close and stop. */
   public enum End implements Command, ClusterMessage {
     INSTANCE
@@ -213,6 +219,14 @@ public final class StreamActor {
       if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
       m.replyTo().tell(new ResumeReply(result));
       return Behaviors.same();
+    }
+    if (message instanceof SessionNotFound m) {
+      if (starter == null) return onMessage(context, new Finish(m.error()));
+      ResponseStarter s = starter;
+      starter = null;
+      timers.cancel(HoldBackOver.INSTANCE);
+      s.sessionNotFound();
+      return Behaviors.stopped();
     }
     if (message == End.INSTANCE) {
       if (starter != null) answerComplete();
