@@ -16,8 +16,6 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
-import akka.japi.Pair;
-import akka.stream.BoundedSourceQueue;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -31,6 +29,7 @@ import dev.phantom.mcp.McpError;
 import dev.phantom.session.SessionActor;
 import dev.phantom.session.Sse;
 import dev.phantom.session.ResponseStarter;
+import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.SseSink;
 import dev.phantom.session.StreamActor;
@@ -253,10 +252,10 @@ final class McpRoutes extends AllDirectives {
 
       @Override
       public SseSink stream(ActorRef<StreamActor.Command> stream) {
-        Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+        SseQueue queue = queue();
         long connection = newConnectionId();
-        response.complete(sse(queue.second(), stream, connection));
-        return new SseSink.Local(queue.first(), connection);
+        response.complete(sse(queue, stream, connection));
+        return new SseSink.Local(queue, connection);
       }
     };
     return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, starter,
@@ -285,29 +284,29 @@ final class McpRoutes extends AllDirectives {
    * no event of the stream (the client resumes elsewhere).
    */
   private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+    SseQueue queue = queue();
     long connection = newConnectionId();
     // Write at once so proxies flush the response headers.
-    queue.first().offer(Sse.KEEP_ALIVE);
+    queue.offer(Sse.KEEP_ALIVE);
     Reject conflict = new Reject(StatusCodes.CONFLICT, McpError.SERVER_ERROR,
         "Conflict: only one GET stream is allowed per session");
     if (isHomedHere(sessionId)) {
-      SseSink.Local sink = new SseSink.Local(queue.first(), connection);
+      SseSink.Local sink = new SseSink.Local(queue, connection);
       return abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
               replyTo -> new SessionActor.OpenLocalGetStream(sink, replyTo), mcp.settings().lookupTimeout(),
               mcp.system().scheduler()), sink, session)
           .thenApply(opened -> {
             if (opened.stream() == null) throw conflict;
-            return sse(queue.second(), opened.stream(), connection);
+            return sse(queue, opened.stream(), connection);
           });
     }
-    return mcp.spawnRelay(queue.first(), null, connection)
+    return mcp.spawnRelay(queue, null, connection)
         .thenCompose(relay -> abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
                 replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
                 mcp.system().scheduler()), new SseSink.Remote(relay, connection), session)
             .thenApply(opened -> {
               if (opened.stream() == null) throw conflict;
-              return sseViaRelay(queue.second(), relay);
+              return sseViaRelay(queue, relay);
             }));
   }
 
@@ -334,25 +333,25 @@ final class McpRoutes extends AllDirectives {
         "Bad Request: Last-Event-ID does not name a live stream of this session");
     return mcp.<StreamActor.Command>lookup(false, parsed.streamId()).thenCompose(found -> {
       ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
-      Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue = queue();
+      SseQueue queue = queue();
       long connection = newConnectionId();
       if (isHomedHere(parsed.streamId())) {
-        SseSink.Local sink = new SseSink.Local(queue.first(), connection);
+        SseSink.Local sink = new SseSink.Local(queue, connection);
         return abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream,
                 replyTo -> new StreamActor.Resume(sessionId, parsed.seq(), sink, replyTo),
                 mcp.settings().lookupTimeout(), mcp.system().scheduler()), sink, null)
             .thenApply(r -> {
               if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
-              return sse(queue.second(), stream, connection);
+              return sse(queue, stream, connection);
             });
       }
-      return mcp.spawnRelay(queue.first(), stream, connection).thenCompose(relay ->
+      return mcp.spawnRelay(queue, stream, connection).thenCompose(relay ->
           abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
                   sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler()),
               new SseSink.Remote(relay, connection), null)
               .thenApply(r -> {
                 if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
-                return sseViaRelay(queue.second(), relay);
+                return sseViaRelay(queue, relay);
               }));
     });
   }
@@ -402,33 +401,21 @@ final class McpRoutes extends AllDirectives {
   }
 
   /**
-   * The queue of one SSE response, materialized now so the stream can be given it before the response
-   * is returned. Not {@code preMaterialize}: that publishes through a fan-out processor, one more actor
-   * and buffer per open stream; the response subscribes exactly once.
+   * The queue of one SSE response, made now so the stream can be given it before the response is
+   * returned; ended if akka-http does not render the response within three lookup timeouts (the open's
+   * own round trips, with room for a loaded node).
    */
-  private Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue() {
-    // Three lookup timeouts: the open's own round trips, with room for a loaded node.
-    return ResponseQueue.open(materializer, mcp.settings().sseQueueSize(), mcp.settings().lookupTimeout().multipliedBy(3));
+  private SseQueue queue() {
+    return SseQueue.open(mcp.settings().sseQueueSize(), mcp.settings().sseKeepAlive(),
+        mcp.settings().lookupTimeout().multipliedBy(3), mcp.system());
   }
 
-  private HttpResponse sse(Source<ByteString, NotUsed> events, ActorRef<StreamActor.Command> stream, long connection) {
-    Source<ByteString, NotUsed> watched = events
-        .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
-        .watchTermination((mat, done) -> {
-          Stages.direct(done).whenComplete((d, e) -> stream.tell(new StreamActor.ConnectionLost(connection, e == null)));
-          return mat;
-        });
-    return sseResponse(watched);
+  private HttpResponse sse(SseQueue queue, ActorRef<StreamActor.Command> stream, long connection) {
+    return sseResponse(queue.source(completed -> stream.tell(new StreamActor.ConnectionLost(connection, completed))));
   }
 
-  private HttpResponse sseViaRelay(Source<ByteString, NotUsed> events, ActorRef<SseRelay.Command> relay) {
-    Source<ByteString, NotUsed> watched = events
-        .keepAlive(mcp.settings().sseKeepAlive(), () -> Sse.KEEP_ALIVE)
-        .watchTermination((mat, done) -> {
-          Stages.direct(done).whenComplete((d, e) -> relay.tell(new SseRelay.ConnectionEnded(e == null)));
-          return mat;
-        });
-    return sseResponse(watched);
+  private HttpResponse sseViaRelay(SseQueue queue, ActorRef<SseRelay.Command> relay) {
+    return sseResponse(queue.source(completed -> relay.tell(new SseRelay.ConnectionEnded(completed))));
   }
 
   private static HttpResponse sseResponse(Source<ByteString, NotUsed> events) {

@@ -7,13 +7,12 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
 import akka.http.javadsl.server.Route;
-import akka.stream.BoundedSourceQueue;
-import akka.util.ByteString;
 import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.session.Directory;
 import dev.phantom.session.McpSettings;
 import dev.phantom.session.RequestActor;
+import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.StreamActor;
 import dev.phantom.tracker.NodeId;
@@ -196,7 +195,7 @@ public final class McpTransport {
 
   /** A relay for an SSE connection served here, for a stream that writes to it from any node. */
   CompletionStage<ActorRef<SseRelay.Command>> spawnRelay(
-      BoundedSourceQueue<ByteString> queue, ActorRef<StreamActor.Command> stream, long connectionId) {
+      SseQueue queue, ActorRef<StreamActor.Command> stream, long connectionId) {
     CompletableFuture<ActorRef<?>> reply = new CompletableFuture<>();
     relays.tell(new Directory.Spawn("relay-" + connectionId, SseRelay.create(queue, stream, connectionId), reply));
     @SuppressWarnings("unchecked")

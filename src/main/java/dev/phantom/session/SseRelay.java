@@ -3,8 +3,6 @@ package dev.phantom.session;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.stream.BoundedSourceQueue;
-import akka.stream.QueueOfferResult;
 import akka.util.ByteString;
 
 /**
@@ -33,12 +31,14 @@ public final class SseRelay {
 
   /** A relay for {@code queue}; {@code stream} may be null until the stream tells it {@link Bound}. */
   public static Behavior<Command> create(
-      BoundedSourceQueue<ByteString> queue, ActorRef<StreamActor.Command> stream, long connectionId) {
+      SseQueue queue, ActorRef<StreamActor.Command> stream, long connectionId) {
     // One lambda, not a built receive: a relay lives as long as its connection, one per open stream.
-    return Behaviors.receiveMessage(message -> {
+    return Behaviors.receive((ctx, message) -> {
       if (message instanceof Deliver m) {
-        if (queue.offer(ByteString.fromArrayUnsafe(m.event())) != QueueOfferResult.enqueued()) {
-          SseSink.completeQuietly(queue);
+        if (!queue.offer(ByteString.fromArrayUnsafe(m.event()))) {
+          // Full (the client does not read) or gone; the client resumes with Last-Event-ID.
+          ctx.getLog().debug("SSE connection {} refused an event: closing it", connectionId);
+          queue.complete();
           if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
           return Behaviors.stopped();
         }
@@ -46,7 +46,7 @@ public final class SseRelay {
       }
       if (message instanceof Bound m) return create(queue, m.stream(), connectionId);
       if (message == Complete.INSTANCE) {
-        SseSink.completeQuietly(queue);
+        queue.complete();
         return Behaviors.stopped();
       }
       if (message instanceof ConnectionEnded m) {

@@ -1,8 +1,6 @@
 package dev.phantom.session;
 
 import akka.actor.typed.ActorRef;
-import akka.stream.QueueOfferResult;
-import akka.stream.BoundedSourceQueue;
 import akka.util.ByteString;
 
 /**
@@ -19,25 +17,13 @@ public sealed interface SseSink {
   /** Identifies the connection, to ignore late "connection lost" signals of an older one. */
   long connectionId();
 
-  record Local(BoundedSourceQueue<ByteString> queue, long connectionId) implements SseSink {
+  record Local(SseQueue queue, long connectionId) implements SseSink {
     public boolean offer(ByteString event) {
-      return queue.offer(event) == QueueOfferResult.enqueued();
+      return queue.offer(event);
     }
 
     public void complete() {
-      completeQuietly(queue);
-    }
-  }
-
-  /**
-   * Completes a response queue that the connection may already have closed (the client left, or a
-   * full queue was given up): the queue then refuses with an exception, and there is nothing to end.
-   */
-  static void completeQuietly(BoundedSourceQueue<ByteString> queue) {
-    try {
       queue.complete();
-    } catch (IllegalStateException alreadyClosed) {
-      // the connection ended first
     }
   }
 

@@ -308,9 +308,12 @@ public final class SideBySideBenchmark {
     volatile long lastNotified;
     volatile int notifications;
     volatile boolean open;
+    /** How the stream ended, if it did (for the report of a missed notification). */
+    volatile String ended = "never subscribed";
 
     public void onSubscribe(Flow.Subscription s) {
       open = true;
+      ended = null;
       s.request(Long.MAX_VALUE);
     }
 
@@ -323,10 +326,12 @@ public final class SideBySideBenchmark {
 
     public void onError(Throwable t) {
       open = false;
+      ended = Stats.fmt("error %s at %.1fs", t, (System.nanoTime() - T0) / 1e9);
     }
 
     public void onComplete() {
       open = false;
+      ended = Stats.fmt("closed by the server at %.1fs", (System.nanoTime() - T0) / 1e9);
     }
   }
 
@@ -402,7 +407,7 @@ public final class SideBySideBenchmark {
           // Where the missing ones are: still connected or not, and by home node (session i is homed on
           // node i % 3 and streams from node (i + 1) % 3).
           Map<String, Long> missingBy = java.util.stream.IntStream.range(0, n).filter(i -> listeners.get(i).notifications < expected)
-              .mapToObj(i -> "home " + (8081 + i % 3) + (listeners.get(i).open ? " connected" : " disconnected"))
+              .mapToObj(i -> "home " + (8081 + i % 3) + (listeners.get(i).open ? " connected" : " disconnected: " + listeners.get(i).ended))
               .collect(java.util.stream.Collectors.groupingBy(k -> k, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
           throw new IllegalStateException(missing + " sessions missed and " + extra + " got a duplicate (round " + round
               + ", the tool said: " + r.path("result").path("content").path(0).path("text").asText() + "; missing: " + missingBy + ")");

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.stream.BoundedSourceQueue;
 import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.Source;
-import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phantom.mcp.ConnectHook;
 import dev.phantom.mcp.Json;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +40,8 @@ class GetStreamAbandonTest {
   }
 
   private static SseSink.Local newConnection(long connectionId) {
-    BoundedSourceQueue<ByteString> queue = Source.<ByteString>queue(16).to(Sink.ignore()).run(kit.system());
+    SseQueue queue = SseQueue.open(16, Duration.ofSeconds(10), Duration.ofMinutes(1), kit.system());
+    queue.source(completed -> {}).runWith(Sink.ignore(), kit.system());
     return new SseSink.Local(queue, connectionId);
   }
 

@@ -3,11 +3,8 @@ package dev.phantom.session;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.stream.BoundedSourceQueue;
-import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.Source;
-import akka.util.ByteString;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +19,7 @@ class SseRelayTest {
 
   @Test
   void anEventForAClosedConnectionEndsTheRelayAndTellsTheStream() {
-    BoundedSourceQueue<ByteString> queue = Source.<ByteString>queue(4).to(Sink.ignore()).run(kit.system());
+    SseQueue queue = SseQueue.open(4, Duration.ofSeconds(10), Duration.ofMinutes(1), kit.system());
     queue.complete(); // the connection ended first
     TestProbe<StreamActor.Command> stream = kit.createTestProbe();
     ActorRef<SseRelay.Command> relay = kit.spawn(SseRelay.create(queue, stream.getRef(), 7));
