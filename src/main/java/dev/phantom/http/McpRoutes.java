@@ -29,6 +29,7 @@ import dev.phantom.mcp.McpError;
 import dev.phantom.session.SessionActor;
 import dev.phantom.session.Sse;
 import dev.phantom.session.ResponseStarter;
+import dev.phantom.session.PendingAnswers;
 import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.SseSink;
@@ -172,15 +173,14 @@ final class McpRoutes extends AllDirectives {
     String id = sessionId.orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
     // A request goes to its session without a lookup round trip: its RequestActor watches the session
-    // and answers 404 if there is none. Notifications and answers are looked up (they are answered at
-    // once, 202 or 400, so they need to know).
+    // and answers 404 if there is none. An answer goes to the node of the request waiting for it.
+    // Notifications are looked up (they are answered at once, 202 or 404, so they need to know).
     if (message instanceof JsonRpc.Request r) return request(id, addressSession(id), r);
-    return session(id).thenCompose(session -> {
-      if (message instanceof JsonRpc.Notification n) {
-        session.tell(new SessionActor.ClientNotification(n.method(), n.params()));
-        return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED));
-      }
-      return answer(session, (JsonRpc.Response) message);
+    if (message instanceof JsonRpc.Response r) return answer(id, r);
+    return session(id).thenApply(session -> {
+      JsonRpc.Notification n = (JsonRpc.Notification) message;
+      session.tell(new SessionActor.ClientNotification(n.method(), n.params()));
+      return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
     });
   }
 
@@ -213,22 +213,29 @@ final class McpRoutes extends AllDirectives {
             .addHeader(RawHeader.create("Mcp-Session-Id", sessionId)));
   }
 
-  private CompletionStage<HttpResponse> answer(ActorRef<Object> session, JsonRpc.Response response) {
-    if (!response.id().isTextual()) {
-      throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
-          "Invalid request: no server request with id " + Json.write(response.id()) + " is pending in this session");
+  /**
+   * A client's answer goes straight to the node whose request waits for it (the id names that node).
+   * Only a refused answer costs a session lookup, to tell an unknown session (404) from an id that no
+   * request of this session waits for (400).
+   */
+  private CompletionStage<HttpResponse> answer(String sessionId, JsonRpc.Response response) {
+    Reject notPending = new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
+        "Invalid request: no server request with id " + Json.write(response.id()) + " is pending in this session");
+    Optional<ActorRef<PendingAnswers.Command>> waiting;
+    try {
+      waiting = response.id().isTextual() ? mcp.answersFor(response.id().textValue()) : Optional.empty();
+    } catch (McpTransport.HomeUnreachable e) {
+      throw new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The request's node did not answer in time");
     }
-    String id = response.id().textValue();
-    return Stages.<Object, SessionActor.Accepted>ask(session,
-            replyTo -> new SessionActor.ClientAnswer(id, response.result(), response.error(), replyTo),
-            mcp.settings().lookupTimeout(), mcp.system().scheduler())
-        .thenApply(accepted -> {
-          if (!accepted.accepted()) {
-            throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
-                "Invalid request: no server request with id \"" + id + "\" is pending in this session");
-          }
-          return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
-        });
+    CompletionStage<Boolean> delivered = waiting.isEmpty() ? CompletableFuture.completedFuture(false)
+        : Stages.<PendingAnswers.Command, PendingAnswers.Delivered>ask(waiting.get(),
+            replyTo -> new PendingAnswers.Deliver(sessionId, response.id().textValue(), response.result(), response.error(), replyTo),
+            mcp.settings().lookupTimeout(), mcp.system().scheduler()).thenApply(PendingAnswers.Delivered::accepted);
+    return delivered.thenCompose(accepted -> accepted
+        ? CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED))
+        : session(sessionId).thenApply(session -> {
+          throw notPending;
+        }));
   }
 
   /**
@@ -246,8 +253,8 @@ final class McpRoutes extends AllDirectives {
       }
 
       @Override
-      public void sessionNotFound() {
-        response.complete(reject(sessionNotFoundReject()));
+      public void sessionNotFound(boolean timedOut) {
+        response.complete(reject(timedOut ? homeUnavailableReject() : sessionNotFoundReject()));
       }
 
       @Override
@@ -259,7 +266,8 @@ final class McpRoutes extends AllDirectives {
       }
     };
     return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, starter,
-            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, session, stream, mcp.deps())))
+            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, session,
+                mcp.sessionsDirectoryOf(session), stream, mcp.deps())))
         .thenCompose(stream -> response);
   }
 
@@ -383,8 +391,12 @@ final class McpRoutes extends AllDirectives {
     try {
       return mcp.addressSession(id).orElseThrow(McpRoutes::sessionNotFoundReject);
     } catch (McpTransport.HomeUnreachable e) {
-      throw new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time");
+      throw homeUnavailableReject();
     }
+  }
+
+  private static Reject homeUnavailableReject() {
+    return new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time");
   }
 
   private static Reject sessionNotFoundReject() {

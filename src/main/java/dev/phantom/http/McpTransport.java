@@ -12,6 +12,7 @@ import dev.phantom.mcp.McpServer;
 import dev.phantom.session.Directory;
 import dev.phantom.session.McpSettings;
 import dev.phantom.session.RequestActor;
+import dev.phantom.session.PendingAnswers;
 import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.StreamActor;
@@ -50,6 +51,7 @@ public final class McpTransport {
   private final ConcurrentHashMap<String, ActorRef<?>> localSessions = new ConcurrentHashMap<>();
   private final ActorRef<Directory.Command> streams;
   private final ActorRef<Directory.Command> relays;
+  private final ActorRef<PendingAnswers.Command> answers;
   private final RequestActor.Deps deps;
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
   private final ActorRef<CatalogueSync.Command> catalogue;
@@ -64,7 +66,9 @@ public final class McpTransport {
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
-    this.deps = new RequestActor.Deps(dispatcher, settings, handlers);
+    PendingAnswers pendingAnswers = new PendingAnswers();
+    this.answers = system.systemActorOf(pendingAnswers.behavior(), PendingAnswers.NAME, Props.empty());
+    this.deps = new RequestActor.Deps(dispatcher, settings, handlers, pendingAnswers);
     this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes), CatalogueSync.NAME,
         Props.empty());
     // On shutdown, close every SSE connection first, so clients reconnect (to another node) at once.
@@ -204,6 +208,15 @@ public final class McpTransport {
   }
 
   /**
+   * The node waiting for the answer to the server-to-client request {@code id} (its id names it):
+   * empty when no member minted it; fails (503) when that member is unreachable.
+   */
+  Optional<ActorRef<PendingAnswers.Command>> answersFor(String id) {
+    return home(id).map(node -> node.equals(tracker.selfNode()) ? answers
+        : ActorRefResolver.get(system).resolveActorRef(node.address() + "/system/" + PendingAnswers.NAME));
+  }
+
+  /**
    * A session's actor without a lookup round trip: the actor itself when the session is homed here
    * (empty if there is none), else its path on its home node, unverified — a message to a session
    * that does not exist goes to dead letters there, so the caller watches the ref to find out (a watch
@@ -220,6 +233,13 @@ public final class McpTransport {
     }
     return Optional.of(ActorRefResolver.get(system).resolveActorRef(
         home.get().address() + "/system/" + Directory.SESSIONS + "/" + id));
+  }
+
+  /** The sessions directory on the node of {@code session} (an actor from {@link #addressSession}). */
+  ActorRef<Directory.Command> sessionsDirectoryOf(ActorRef<Object> session) {
+    akka.actor.Address home = session.path().address();
+    if (!home.hasGlobalScope()) return sessions;
+    return ActorRefResolver.get(system).resolveActorRef(home + "/system/" + Directory.SESSIONS);
   }
 
   /** The member an id names as its home; empty if none; fails (503) when that member is unreachable. */

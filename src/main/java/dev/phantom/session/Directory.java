@@ -26,6 +26,13 @@ public final class Directory {
 
   public record Lookup(String id, ActorRef<Found> replyTo) implements Command, ClusterMessage {}
 
+  /**
+   * Sessions directory: hands a request's registration to the session, or tells the request at once
+   * that there is no such session. (A watch would not do: a session addressed by path without its uid
+   * can be reported dead under its uid, which the watcher does not recognize.)
+   */
+  public record RegisterWithSession(String id, SessionActor.RegisterRequest register) implements Command, ClusterMessage {}
+
   /** Local only: tell every registered actor {@code message} (which must be in its protocol). */
   public record Broadcast(Object message) implements Command {}
 
@@ -68,6 +75,12 @@ public final class Directory {
         })
         .onMessage(Broadcast.class, m -> {
           ctx.getChildren().forEach(child -> child.unsafeUpcast().tell(m.message()));
+          return Behaviors.same();
+        })
+        .onMessage(RegisterWithSession.class, m -> {
+          Optional<ActorRef<Void>> session = ctx.getChild(m.id());
+          if (session.isPresent()) session.get().unsafeUpcast().tell(m.register());
+          else m.register().replyTo().tell(RequestActor.NoSession.INSTANCE);
           return Behaviors.same();
         })
         .onMessage(Lookup.class, m -> {

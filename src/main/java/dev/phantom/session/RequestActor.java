@@ -3,7 +3,6 @@ package dev.phantom.session;
 import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -31,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * One client request, on the node that received its POST, as the child of the POST's stream. It
  * registers the request id with the session (the duplicate check), runs the handler off the actor,
  * writes what the handler sends (logs, progress, server-to-client requests) and finally the response on
- * the stream. A server-to-client request's id is registered with the session before the request is
- * written, so the client's answer can be POSTed to any node.
+ * the stream. A server-to-client request's id names this node and is registered in its {@link
+ * PendingAnswers} before the request is written, so the client's answer can be POSTed to any node.
  */
 public final class RequestActor {
   private static final Logger log = LoggerFactory.getLogger(RequestActor.class);
@@ -41,7 +40,10 @@ public final class RequestActor {
 
   public record Registered(boolean ok, SessionInfo info) implements Command, ClusterMessage {}
 
-  public record PendingRegistered(String id) implements Command, ClusterMessage {}
+  /** The session's home has no such session (the answer to a registration through its directory). */
+  public enum NoSession implements Command, ClusterMessage {
+    INSTANCE
+  }
 
   public record Answered(String id, JsonNode result, ObjectNode error) implements Command, ClusterMessage {}
 
@@ -66,17 +68,26 @@ public final class RequestActor {
 
   private record OutboundTimeout(String id) implements Command {}
 
+  private enum RegistrationTimeout implements Command {
+    INSTANCE
+  }
+
   /** What the client must have declared for an outbound request. */
   enum Capability {
     NONE, ELICITATION_FORM, ELICITATION_URL, SAMPLING
   }
 
   /** Everything the request needs from its node. */
-  public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor) {}
+  public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor, PendingAnswers answers) {}
 
-  public static Behavior<Command> create(
-      JsonRpc.Request request, ActorRef<Object> session, ActorRef<StreamActor.Command> stream, Deps deps) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RequestActor(ctx, timers, request, session, stream, deps).start()));
+  /**
+   * A request of session {@code sessionId}, whose actor is {@code session} (on its home node, maybe
+   * addressed by path) and whose home's sessions directory is {@code sessions}.
+   */
+  public static Behavior<Command> create(JsonRpc.Request request, String sessionId, ActorRef<Object> session,
+      ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new RequestActor(ctx, timers, request, session, stream, deps).start(sessionId, sessions)));
   }
 
   private final ActorContext<Command> ctx;
@@ -87,7 +98,6 @@ public final class RequestActor {
   private final ActorRef<StreamActor.Command> stream;
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
-  private final Map<String, JsonNode> outboundMessages = new HashMap<>();
   private SessionInfo info;
   private LogLevel level;
   private RequestContextImpl context;
@@ -104,26 +114,32 @@ public final class RequestActor {
   }
 
   /**
-   * The session may be addressed by path on its home node without having been looked up (see
-   * McpTransport.addressSession): watching it tells at once if there is no such session.
+   * Registers through the home's sessions directory, which answers at once when there is no such
+   * session (no lookup round trip first). No answer within {@code lookup-timeout} (the home is
+   * overloaded, or the session ended while the registration was on its way) is answered 503.
    */
-  private Behavior<Command> start() {
-    ctx.watch(session);
-    session.tell(new SessionActor.RegisterRequest(requestKey, ctx.getSelf(), ctx.getSelf()));
+  private Behavior<Command> start(String sessionId, ActorRef<Directory.Command> sessions) {
+    sessions.tell(new Directory.RegisterWithSession(sessionId,
+        new SessionActor.RegisterRequest(requestKey, ctx.getSelf(), ctx.getSelf())));
+    timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, this::onRegistered)
         .onMessage(Cancel.class, m -> finish(null))
-        .onSignal(Terminated.class, t -> {
-          stream.tell(new StreamActor.SessionNotFound(JsonRpc.error(request.id(),
-              new McpError(McpError.SESSION_NOT_FOUND, "Session not found"))));
-          return Behaviors.stopped();
-        })
+        .onMessageEquals(NoSession.INSTANCE, () -> noSession(false))
+        .onMessageEquals(RegistrationTimeout.INSTANCE, () -> noSession(true))
         .build();
+  }
+
+  private Behavior<Command> noSession(boolean timedOut) {
+    stream.tell(new StreamActor.SessionNotFound(JsonRpc.error(request.id(), timedOut
+        ? new McpError(McpError.SERVER_ERROR, "The session's node did not answer in time")
+        : new McpError(McpError.SESSION_NOT_FOUND, "Session not found")), timedOut));
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> onRegistered(Registered m) {
     // From here on the session cancels this request when it ends.
-    ctx.unwatch(session);
+    timers.cancel(RegistrationTimeout.INSTANCE);
     if (!m.ok()) {
       // Another POST with this id is running: a retry must not run the handler twice.
       stream.tell(new StreamActor.Finish(JsonRpc.error(request.id(),
@@ -169,14 +185,6 @@ public final class RequestActor {
           return Behaviors.same();
         })
         .onMessage(Outbound.class, this::onOutbound)
-        .onMessage(PendingRegistered.class, m -> {
-          JsonNode message = outboundMessages.remove(m.id());
-          if (message != null) {
-            send(message);
-            timers.startSingleTimer(m.id(), new OutboundTimeout(m.id()), deps.settings().clientRequestTimeout());
-          }
-          return Behaviors.same();
-        })
         .onMessage(Answered.class, m -> {
           CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
           timers.cancel(m.id());
@@ -188,7 +196,7 @@ public final class RequestActor {
         })
         .onMessage(OutboundTimeout.class, m -> {
           CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
-          session.tell(new SessionActor.PendingDone(m.id()));
+          deps.answers().forget(m.id());
           if (waiter != null) waiter.complete(ClientResponse.timeout());
           return Behaviors.same();
         })
@@ -218,8 +226,10 @@ public final class RequestActor {
     }
     String id = Tracker.get(ctx.getSystem()).mintId();
     outbound.put(id, m.reply());
-    outboundMessages.put(id, JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
-    session.tell(new SessionActor.RegisterPending(id, ctx.getSelf(), ctx.getSelf()));
+    // Registered before it is written: the answer cannot arrive first.
+    deps.answers().await(id, info.sessionId(), ctx.getSelf());
+    send(JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
+    timers.startSingleTimer(id, new OutboundTimeout(id), deps.settings().clientRequestTimeout());
     return Behaviors.same();
   }
 
@@ -262,7 +272,7 @@ public final class RequestActor {
   private Behavior<Command> finish(JsonNode response) {
     stream.tell(new StreamActor.Finish(response));
     session.tell(new SessionActor.RequestDone(requestKey, ctx.getSelf()));
-    for (String id : outbound.keySet()) session.tell(new SessionActor.PendingDone(id));
+    for (String id : outbound.keySet()) deps.answers().forget(id);
     outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
     return Behaviors.stopped();
   }

@@ -16,6 +16,9 @@ public interface ResponseStarter {
   /** Answers with a streamed {@code text/event-stream} body and returns the sink that writes to it. */
   SseSink stream(ActorRef<StreamActor.Command> stream);
 
-  /** Answers 404: the session does not exist (found out only once the request reached its home). */
-  void sessionNotFound();
+  /**
+   * Answers 404: the session does not exist (found out only once the request reached its home); or 503
+   * when {@code timedOut}: its home did not answer in time.
+   */
+  void sessionNotFound(boolean timedOut);
 }

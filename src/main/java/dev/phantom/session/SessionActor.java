@@ -25,8 +25,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The authority for one MCP session, on the node that served {@code initialize} (the session id names
  * that node). It holds the negotiated version, the client's info and capabilities, the log level, the
- * resource subscriptions, the running requests (one per JSON-RPC id: the duplicate check), the pending
- * server-to-client requests, and the session's GET stream. Every decision about the session is made
+ * resource subscriptions, the running requests (one per JSON-RPC id: the duplicate check) and the
+ * session's GET stream (answers to server-to-client requests go to the requests' own nodes: {@link
+ * PendingAnswers}). Every decision about the session is made
  * here, one message at a time, so it is linearizable. It is tracked under {@code phantom:sessions} and
  * receives the tracker's notifications (list_changed, resources/updated, elicitation/complete), which
  * it writes to the GET stream (or keeps, up to a bound, until one opens).
@@ -42,14 +43,6 @@ public final class SessionActor {
       ActorRef<RequestActor.Command> replyTo) implements Command {}
 
   public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
-
-  public record RegisterPending(String id, ActorRef<RequestActor.Command> request, ActorRef<RequestActor.Command> replyTo)
-      implements Command {}
-
-  public record PendingDone(String id) implements Command {}
-
-  /** The client's answer to a server-to-client request, POSTed to any node. */
-  public record ClientAnswer(String id, JsonNode result, ObjectNode error, ActorRef<Accepted> replyTo) implements Command {}
 
   public record Accepted(boolean accepted) implements ClusterMessage {}
 
@@ -123,7 +116,6 @@ public final class SessionActor {
    * refused instead of running the handler a second time.
    */
   private final java.util.LinkedHashSet<String> answered = new java.util.LinkedHashSet<>();
-  private final Map<String, ActorRef<RequestActor.Command>> pending = new HashMap<>();
   // Small at first: most sessions have their GET stream open and never queue a notification.
   private final Deque<JsonNode> undelivered = new ArrayDeque<>(2);
   private ActorRef<StreamActor.Command> getStream;
@@ -169,16 +161,6 @@ public final class SessionActor {
       }
       return Behaviors.same();
     }
-    if (message instanceof RegisterPending m) {
-      pending.put(m.id(), m.request());
-      m.replyTo().tell(new RequestActor.PendingRegistered(m.id()));
-      return Behaviors.same();
-    }
-    if (message instanceof PendingDone m) {
-      pending.remove(m.id());
-      return Behaviors.same();
-    }
-    if (message instanceof ClientAnswer m) return onClientAnswer(m);
     if (message instanceof ClientNotification m) return onClientNotification(m);
     if (message instanceof OpenGetStream m) {
       return openGetStream(new SseSink.Remote(m.relay(), m.connectionId()), m.replyTo());
@@ -246,17 +228,6 @@ public final class SessionActor {
     } else {
       running.put(m.requestId(), m.request());
       m.replyTo().tell(new RequestActor.Registered(true, info()));
-    }
-    return touched();
-  }
-
-  private Behavior<Object> onClientAnswer(ClientAnswer m) {
-    ActorRef<RequestActor.Command> waiter = pending.remove(m.id());
-    if (waiter == null) {
-      m.replyTo().tell(new Accepted(false));
-    } else {
-      waiter.tell(new RequestActor.Answered(m.id(), m.result(), m.error()));
-      m.replyTo().tell(new Accepted(true));
     }
     return touched();
   }

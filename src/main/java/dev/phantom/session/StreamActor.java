@@ -50,7 +50,8 @@ public final class StreamActor {
    * The request's session does not exist (its home answered the registration with a death notice):
    * 404 when nothing was written yet, else {@code error} as the last event.
    */
-  public record SessionNotFound(JsonNode error) implements Command {}
+  /** The request's session does not exist ({@code timedOut}: its home did not answer in time). */
+  public record SessionNotFound(JsonNode error, boolean timedOut) implements Command {}
 
   /** The session ended: close and stop. */
   public enum End implements Command, ClusterMessage {
@@ -225,7 +226,7 @@ public final class StreamActor {
       ResponseStarter s = starter;
       starter = null;
       timers.cancel(HoldBackOver.INSTANCE);
-      s.sessionNotFound();
+      s.sessionNotFound(m.timedOut());
       return Behaviors.stopped();
     }
     if (message == End.INSTANCE) {
