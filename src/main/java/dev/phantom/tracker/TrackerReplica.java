@@ -104,6 +104,9 @@ final class TrackerReplica {
     INSTANCE
   }
 
+  /** How many nodes (itself included) the replicator knows, asked before the sync read. */
+  private record ReplicaCountKnown(int replicas) implements Command {}
+
   private enum PollTick implements Command {
     INSTANCE
   }
@@ -284,6 +287,7 @@ final class TrackerReplica {
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Leave.class, this::onLeave)
         .onMessage(SyncAnswer.class, this::onSyncAnswer)
+        .onMessage(ReplicaCountKnown.class, this::onReplicaCountKnown)
         .onMessage(SyncRetry.class, m -> {
           startSync();
           return Behaviors.same();
@@ -705,6 +709,24 @@ final class TrackerReplica {
    */
   private void startSync() {
     syncStarted = true;
+    // The replicator learns of the members from its own subscription, possibly after this actor did: a
+    // majority read while it knows only this node reads only this node, and "synced" would be hollow
+    // (a node joining a running cluster then reported ready without the cluster's entries).
+    ctx.ask(Replicator.ReplicaCount.class, replicatorRef, settings.remoteCallTimeout(), Replicator.GetReplicaCount::new,
+        (rsp, failure) -> new ReplicaCountKnown(rsp == null ? 0 : rsp.n()));
+  }
+
+  private Behavior<Command> onReplicaCountKnown(ReplicaCountKnown m) {
+    long up = members.values().stream().filter(MemberStatus.up()::equals).count();
+    if (m.replicas() < up) {
+      timers.startSingleTimer(SyncRetry.INSTANCE, Duration.ofMillis(100));
+      return Behaviors.same();
+    }
+    readEveryKey();
+    return Behaviors.same();
+  }
+
+  private void readEveryKey() {
     syncFailed = false;
     syncOutstanding = keys.size();
     Duration timeout = settings.remoteCallTimeout();
