@@ -131,7 +131,14 @@ final class McpRoutes extends AllDirectives {
           "Unsupported Media Type: Content-Type must be application/json");
     }
     long max = mcp.settings().maxBodyBytes();
-    if (request.entity().getContentLengthOption().orElse(0L) > max) throw tooLarge(max);
+    if (request.entity().getContentLengthOption().orElse(0L) > max) {
+      // Read and drop the body before answering (akka-http caps it at its max-content-length): a client
+      // still sending it would otherwise meet a closed connection instead of the 413.
+      return Stages.direct(request.discardEntityBytes(materializer).completionStage())
+          .thenApply(done -> {
+            throw tooLarge(max);
+          });
+    }
     return Stages.direct(request.entity().withSizeLimit(max).toStrict(10_000, materializer))
         .exceptionally(e -> {
           throw McpDispatcher.unwrap(e) instanceof akka.http.scaladsl.model.EntityStreamSizeException ? tooLarge(max)

@@ -173,7 +173,7 @@ class HttpRulesTest {
     String tooBig = echoBody(v, MAX_BODY + 1);
     assertEquals(MAX_BODY + 1, tooBig.getBytes(StandardCharsets.UTF_8).length);
 
-    // with Content-Length (java.net.http sends it for a string body): refused before reading
+    // with Content-Length (java.net.http sends it for a string body): refused without keeping the body
     JsonNode error = assertError(v.client().postRaw(tooBig, Map.of()), 413, -32600, "with Content-Length");
     assertTrue(error.path("message").asText().contains(String.valueOf(MAX_BODY)), error::toString);
 
