@@ -2,10 +2,10 @@ package dev.phantom.http;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.phantom.mcp.McpServer;
 import dev.phantom.session.ClusterMessage;
+import dev.phantom.util.SystemActors;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -54,9 +54,8 @@ final class CatalogueSync {
   static Behavior<Object> apply(String change, Collection<String> nodeAddresses, Duration timeout, CompletableFuture<Integer> done) {
     int expectedNodes = nodeAddresses.size();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
       for (String address : nodeAddresses) {
-        resolver.<Command>resolveActorRef(address + "/system/" + NAME).tell(new Apply(change, ctx.getSelf().narrow()));
+        SystemActors.<Command>on(ctx.getSystem(), address, NAME).tell(new Apply(change, ctx.getSelf().narrow()));
       }
       timers.startSingleTimer(Timeout.INSTANCE, timeout);
       int[] applied = {0};

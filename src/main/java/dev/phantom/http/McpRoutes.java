@@ -179,8 +179,9 @@ final class McpRoutes extends AllDirectives {
     }
     String id = sessionId.orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
-    // A request goes to its session without a lookup round trip: its RequestActor watches the session
-    // and answers 404 if there is none. An answer goes to the node of the request waiting for it.
+    // A request goes to its session without a lookup round trip: its RequestActor registers through the
+    // home's sessions directory, which tells it at once if there is none (404). An answer goes to the
+    // node of the request waiting for it.
     // Notifications are looked up (they are answered at once, 202 or 404, so they need to know).
     if (message instanceof JsonRpc.Request r) return request(id, addressSession(id), r);
     if (message instanceof JsonRpc.Response r) return answer(id, r);
@@ -226,8 +227,6 @@ final class McpRoutes extends AllDirectives {
    * request of this session waits for (400).
    */
   private CompletionStage<HttpResponse> answer(String sessionId, JsonRpc.Response response) {
-    Reject notPending = new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
-        "Invalid request: no server request with id " + Json.write(response.id()) + " is pending in this session");
     Optional<ActorRef<PendingAnswers.Command>> waiting;
     try {
       waiting = response.id().isTextual() ? mcp.answersFor(response.id().textValue()) : Optional.empty();
@@ -241,7 +240,8 @@ final class McpRoutes extends AllDirectives {
     return delivered.thenCompose(accepted -> accepted
         ? CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED))
         : session(sessionId).thenApply(session -> {
-          throw notPending;
+          throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST, "Invalid request: no server request with id "
+              + Json.write(response.id()) + " is pending in this session");
         }));
   }
 

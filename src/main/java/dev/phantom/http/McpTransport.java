@@ -2,7 +2,6 @@ package dev.phantom.http;
 
 import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Props;
@@ -17,6 +16,7 @@ import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.StreamActor;
 import dev.phantom.tracker.NodeId;
+import dev.phantom.util.SystemActors;
 import dev.phantom.tracker.Tracker;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +213,7 @@ public final class McpTransport {
    */
   Optional<ActorRef<PendingAnswers.Command>> answersFor(String id) {
     return home(id).map(node -> node.equals(tracker.selfNode()) ? answers
-        : ActorRefResolver.get(system).resolveActorRef(node.address() + "/system/" + PendingAnswers.NAME));
+        : SystemActors.on(system, node.address(), PendingAnswers.NAME));
   }
 
   /**
@@ -231,15 +231,14 @@ public final class McpTransport {
       ActorRef<Object> local = (ActorRef<Object>) localSessions.get(id);
       return Optional.ofNullable(local);
     }
-    return Optional.of(ActorRefResolver.get(system).resolveActorRef(
-        home.get().address() + "/system/" + Directory.SESSIONS + "/" + id));
+    return Optional.of(SystemActors.on(system, home.get().address(), Directory.SESSIONS + "/" + id));
   }
 
   /** The sessions directory on the node of {@code session} (an actor from {@link #addressSession}). */
   ActorRef<Directory.Command> sessionsDirectoryOf(ActorRef<Object> session) {
     akka.actor.Address home = session.path().address();
     if (!home.hasGlobalScope()) return sessions;
-    return ActorRefResolver.get(system).resolveActorRef(home + "/system/" + Directory.SESSIONS);
+    return SystemActors.on(system, home.toString(), Directory.SESSIONS);
   }
 
   /** The member an id names as its home; empty if none; fails (503) when that member is unreachable. */
@@ -283,7 +282,7 @@ public final class McpTransport {
       directory = streams;
     } else {
       String name = session ? Directory.SESSIONS : Directory.STREAMS;
-      directory = ActorRefResolver.get(system).resolveActorRef(home.get().address() + "/system/" + name);
+      directory = SystemActors.on(system, home.get().address(), name);
     }
     return Stages.<Directory.Command, Directory.Found>ask(
             directory, replyTo -> new Directory.Lookup(id, replyTo), settings.lookupTimeout(), system.scheduler())

@@ -109,21 +109,17 @@ public final class SseQueue {
   }
 
   private void endIfUnclaimed() {
-    Consumer<Boolean> tell;
-    synchronized (this) {
-      if (claimed || ended) return;
-      ended = true;
-      buffer.clear();
-      tell = onEnd;
-    }
-    if (tell != null) tell.accept(false);
+    end(false, true);
   }
 
-  /** Ends the queue once its stage stopped; tells {@code onEnd} exactly once. */
-  private void stageStopped(boolean completed) {
+  /**
+   * Ends the queue (its stage stopped, or it was never rendered: {@code onlyIfUnclaimed}); tells
+   * {@code onEnd} exactly once. One check under the lock, so a rendering that starts meanwhile wins.
+   */
+  private void end(boolean completed, boolean onlyIfUnclaimed) {
     Consumer<Boolean> tell;
     synchronized (this) {
-      if (ended) return;
+      if (ended || (onlyIfUnclaimed && claimed)) return;
       ended = true;
       buffer.clear();
       tell = onEnd;
@@ -206,7 +202,7 @@ public final class SseQueue {
 
         @Override
         public void postStop() {
-          stageStopped(completed);
+          end(completed, false);
         }
       };
     }

@@ -1045,7 +1045,7 @@ final class TrackerReplica {
 
   /** The tracker replica of the member {@code node}, as seen from {@code system}. */
   static ActorRef<Command> at(akka.actor.typed.ActorSystem<?> system, NodeId node) {
-    return akka.actor.typed.ActorRefResolver.get(system).resolveActorRef(node.address() + "/system/" + NAME);
+    return dev.phantom.util.SystemActors.on(system, node.address(), NAME);
   }
 
   private int shardOf(String topic, TrackerKey key) {
