@@ -17,6 +17,7 @@ import dev.phantom.session.SseRelay;
 import dev.phantom.session.StreamActor;
 import dev.phantom.tracker.NodeId;
 import dev.phantom.util.SystemActors;
+import dev.phantom.presence.SessionTracker;
 import dev.phantom.tracker.Tracker;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ import java.util.concurrent.Executor;
  * }</pre>
  *
  * Catalogue changes of the server (tools, prompts, resources added or removed) are announced to every
- * session of the cluster through the Tracker.
+ * session of the cluster through the {@link SessionTracker}'s notifications.
  */
 public final class McpTransport {
   private final ActorSystem<?> system;
@@ -46,6 +47,7 @@ public final class McpTransport {
   private final McpDispatcher dispatcher;
   private final McpSettings settings;
   private final Tracker tracker;
+  private final SessionTracker notifications;
   private final ActorRef<Directory.Command> sessions;
   /** The sessions homed here, kept by the sessions directory: a local lookup needs no message. */
   private final ConcurrentHashMap<String, ActorRef<?>> localSessions = new ConcurrentHashMap<>();
@@ -61,7 +63,8 @@ public final class McpTransport {
     this.server = server;
     this.dispatcher = new McpDispatcher(server);
     this.settings = McpSettings.fromConfig(system.settings().config());
-    this.tracker = Tracker.get(system);
+    this.notifications = SessionTracker.get(system);
+    this.tracker = notifications.tracker();
     this.sessions = system.systemActorOf(Directory.create(localSessions), Directory.SESSIONS, Props.empty());
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
@@ -81,15 +84,15 @@ public final class McpTransport {
         });
     server.addChangeListener(new McpServer.ChangeListener() {
       public void toolsChanged() {
-        tracker.notifyToolList();
+        notifications.notifyToolList();
       }
 
       public void promptsChanged() {
-        tracker.notifyPromptList();
+        notifications.notifyPromptList();
       }
 
       public void resourcesChanged() {
-        tracker.notifyResourceList();
+        notifications.notifyResourceList();
       }
     });
   }
@@ -145,9 +148,9 @@ public final class McpTransport {
     }
     return applied.thenCompose(nodes -> {
       List<CompletableFuture<Integer>> notified = java.util.Arrays.stream(announce).map(a -> (switch (a) {
-        case TOOLS -> tracker.notifyToolList();
-        case PROMPTS -> tracker.notifyPromptList();
-        case RESOURCES -> tracker.notifyResourceList();
+        case TOOLS -> notifications.notifyToolList();
+        case PROMPTS -> notifications.notifyPromptList();
+        case RESOURCES -> notifications.notifyResourceList();
       }).toCompletableFuture()).toList();
       return CompletableFuture.allOf(notified.toArray(CompletableFuture[]::new))
           .thenApply(v -> new ChangeApplied(nodes, notified.stream().mapToInt(CompletableFuture::join).sum()));
@@ -177,6 +180,14 @@ public final class McpTransport {
 
   Tracker tracker() {
     return tracker;
+  }
+
+  /**
+   * Whether this node may take traffic: its notification hub is connected with every Up member (see
+   * {@link SessionTracker#isReady()}).
+   */
+  public boolean isReady() {
+    return notifications.isReady();
   }
 
   RequestActor.Deps deps() {

@@ -17,7 +17,7 @@ import dev.phantom.mcp.ResourceTemplate;
 import dev.phantom.mcp.Tool;
 import dev.phantom.mcp.ToolResult;
 import dev.phantom.mcp.UrlElicitation;
-import dev.phantom.tracker.Tracker;
+import dev.phantom.presence.SessionTracker;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,12 +35,14 @@ public final class DemoServer {
       "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
   static final String WAV = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
   static final String WATCHED = "test://watched-resource";
+  /** A template of subscribable notes: any number of distinct resources, e.g. for subscription tests. */
+  static final String NOTES = "test://notes/{id}";
   /** Runs of increment_counter in this JVM. */
   public static final AtomicLong RUNS = new AtomicLong();
 
   private DemoServer() {}
 
-  public static McpServer create(Tracker tracker) {
+  public static McpServer create(SessionTracker tracker) {
     AtomicLong watchedVersion = new AtomicLong();
     McpServer.Builder b = McpServer.builder("phantom-demo", "0.1.0")
         .title("Phantom for Akka demo server")
@@ -149,7 +151,7 @@ public final class DemoServer {
             .thenApply(r -> ToolResult.text("action=" + action(r) + ", content=" + content(r)))).build());
     b.tool(Tool.builder("url_elicitation").description("Sends the user to a URL; complete it with complete_url_elicitation")
         .handler((args, ctx) -> {
-          String id = tracker.mintId();
+          String id = tracker.tracker().mintId();
           return ctx.elicitUrl(new UrlElicitation("Please authorize at the URL", "https://example.com/authorize?e=" + id, id))
               .thenApply(r -> ToolResult.text("elicitationId=" + id + ", action=" + action(r)));
         }).build());
@@ -159,7 +161,7 @@ public final class DemoServer {
             .thenApply(n -> ToolResult.text("notified " + n))).build());
     b.tool(Tool.builder("url_elicitation_required").description("Fails with -32042 until a URL elicitation is completed")
         .handler((args, ctx) -> {
-          String id = tracker.mintId();
+          String id = tracker.tracker().mintId();
           throw McpError.urlElicitationRequired("This request requires more information.",
               List.of(new UrlElicitation("Please authorize", "https://example.com/oauth?e=" + id, id)));
         }).build());
@@ -167,6 +169,18 @@ public final class DemoServer {
         .handler((args, ctx) -> ctx.ping().thenApply(r -> ToolResult.text(r.ok() ? "client answered" : "no answer"))).build());
     b.tool(Tool.builder("notify_prompt_list").description("Sends prompts/list_changed to every session of the cluster")
         .handler((args, ctx) -> tracker.notifyPromptList().thenApply(n -> ToolResult.text("notified " + n))).build());
+    b.tool(Tool.builder("notify_list_changed").description("Sends <kind>/list_changed (tools, prompts or resources) to every session of the cluster")
+        .inputSchema("{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"tools\",\"prompts\",\"resources\"]}},\"required\":[\"kind\"]}")
+        .handler((args, ctx) -> (switch (args.path("kind").asText()) {
+          case "tools" -> tracker.notifyToolList();
+          case "prompts" -> tracker.notifyPromptList();
+          case "resources" -> tracker.notifyResourceList();
+          default -> throw McpError.invalidParams("kind must be tools, prompts or resources");
+        }).thenApply(n -> ToolResult.text("notified " + n))).build());
+    b.tool(Tool.builder("update_resource").description("Notifies the subscribers of a resource of the template " + NOTES + " that it changed")
+        .inputSchema("{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\"}},\"required\":[\"uri\"]}")
+        .handler((args, ctx) -> tracker.notifyResourceUpdated(args.path("uri").asText())
+            .thenApply(n -> ToolResult.text("notified " + n))).build());
     b.tool(Tool.builder("increment_counter").description("Counts its runs in this JVM (to prove a request ran once)")
         .handler((args, ctx) -> done(ToolResult.text(Long.toString(RUNS.incrementAndGet())))).build());
     b.tool(Tool.builder("update_watched_resource").description("Changes " + WATCHED + " and notifies its subscribers")
@@ -184,6 +198,8 @@ public final class DemoServer {
         (uri, ctx) -> done(List.of(ResourceContents.text(uri, "text/plain", "Watched resource, version " + watchedVersion.get())))));
     b.resource(new Resource("test://example-resource", "Example Resource", null, "An example resource", "text/plain",
         (uri, ctx) -> done(List.of(ResourceContents.text(uri, "text/plain", "Example resource content.")))));
+    b.resourceTemplate(new ResourceTemplate(NOTES, "Note", null, "A note; update_resource announces a change", "text/plain",
+        (uri, vars, ctx) -> done(List.of(ResourceContents.text(uri, "text/plain", "Note " + vars.get("id"))))));
     b.resourceTemplate(new ResourceTemplate("test://template/{id}/data", "Template Resource", null,
         "A resource template with an id", "application/json",
         (uri, vars, ctx) -> done(List.of(ResourceContents.text(uri, "application/json",

@@ -16,6 +16,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.phantom.http.McpTransport;
 import dev.phantom.mcp.McpServer;
+import dev.phantom.presence.SessionTracker;
 import dev.phantom.tracker.Tracker;
 import java.util.Arrays;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class PhantomNode extends AllDirectives {
   private PhantomNode(ActorSystem<Void> system) {
     this.system = system;
     this.tracker = Tracker.get(system);
-    McpServer server = DemoServer.create(tracker);
+    McpServer server = DemoServer.create(SessionTracker.get(system));
     this.mcp = McpTransport.create(system, server);
     DemoServer.installDynamicTools(server, mcp);
   }
@@ -111,10 +112,11 @@ public final class PhantomNode extends AllDirectives {
   }
 
   /**
-   * Ready when this node is Up in the cluster and its tracker has read the cluster's presence state
-   * (every key from a majority of the nodes).
+   * Ready when this node is Up in the cluster, its tracker has read the cluster's presence state (every
+   * key from a majority of the nodes), and its notification hub is connected with every Up member through
+   * the pub-sub topic both ways (a node that took traffic before could miss notifications).
    */
   boolean isReady() {
-    return Cluster.get(system).selfMember().status() == MemberStatus.up() && tracker.isSynced();
+    return Cluster.get(system).selfMember().status() == MemberStatus.up() && tracker.isSynced() && mcp.isReady();
   }
 }

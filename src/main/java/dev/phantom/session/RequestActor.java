@@ -16,6 +16,7 @@ import dev.phantom.mcp.LogLevel;
 import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpError;
 import dev.phantom.mcp.SessionOps;
+import dev.phantom.presence.SessionTracker;
 import dev.phantom.tracker.Tracker;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,7 +39,8 @@ public final class RequestActor {
 
   public sealed interface Command {}
 
-  public record Registered(boolean ok, SessionInfo info) implements Command, ClusterMessage {}
+  /** The session's answer to a registration; {@code session} is the session actor itself (not a path). */
+  public record Registered(boolean ok, SessionInfo info, ActorRef<Object> session) implements Command, ClusterMessage {}
 
   /** The session's home has no such session (the answer to a registration through its directory). */
   public enum NoSession implements Command, ClusterMessage {
@@ -95,6 +97,8 @@ public final class RequestActor {
   private final JsonRpc.Request request;
   private final String requestKey;
   private final ActorRef<Object> session;
+  /** The session actor as it answered the registration: a ref the notification hub can watch. */
+  private ActorRef<Object> registeredSession;
   private final ActorRef<StreamActor.Command> stream;
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
@@ -148,6 +152,7 @@ public final class RequestActor {
       return Behaviors.stopped();
     }
     info = m.info();
+    registeredSession = m.session();
     level = info.logLevel();
     // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
     if (info.protocolVersion().compareTo("2025-11-25") >= 0) stream.tell(StreamActor.Prime.INSTANCE);
@@ -205,7 +210,7 @@ public final class RequestActor {
           return Behaviors.same();
         })
         .onMessage(TrackElicitation.class, m -> {
-          session.tell(new SessionActor.TrackElicitation(m.elicitationId()));
+          awaitElicitation(m.elicitationId());
           return Behaviors.same();
         })
         .onMessageEquals(CloseConnection.INSTANCE, () -> {
@@ -255,7 +260,7 @@ public final class RequestActor {
         if (e.code() == McpError.URL_ELICITATION_REQUIRED && e.data() != null) {
           for (JsonNode item : e.data().path("elicitations")) {
             String elicitationId = item.path("elicitationId").asText(null);
-            if (elicitationId != null) session.tell(new SessionActor.TrackElicitation(elicitationId));
+            if (elicitationId != null) awaitElicitation(elicitationId);
           }
         }
         response = JsonRpc.error(request.id(), e);
@@ -266,6 +271,16 @@ public final class RequestActor {
     }
     if (context.isCancelled()) return finish(null);
     return finish(response);
+  }
+
+  /**
+   * Registers the session as awaiting a URL elicitation's completion with this node's notification hub
+   * (a local message, so it is in place before the client can see the id, whatever node later reports
+   * the completion), and in the session's index entry (on its home).
+   */
+  private void awaitElicitation(String elicitationId) {
+    SessionTracker.get(ctx.getSystem()).awaitElicitation(registeredSession != null ? registeredSession : session, elicitationId);
+    session.tell(new SessionActor.TrackElicitation(elicitationId));
   }
 
   /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */

@@ -12,8 +12,8 @@ import dev.phantom.mcp.ConnectHook;
 import dev.phantom.mcp.Json;
 import dev.phantom.mcp.JsonRpc;
 import dev.phantom.mcp.LogLevel;
-import dev.phantom.tracker.Tracker;
-import dev.phantom.tracker.TrackerNotification;
+import dev.phantom.presence.SessionNotification;
+import dev.phantom.presence.SessionTracker;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -29,10 +29,12 @@ import java.util.concurrent.CompletableFuture;
  * session's GET stream (answers to server-to-client requests go to the requests' own nodes: {@link
  * PendingAnswers}). Every decision about the session is made
  * here, one message at a time, so it is linearizable. It is tracked under {@code phantom:sessions} and
- * receives the tracker's notifications (list_changed, resources/updated, elicitation/complete), which
- * it writes to the GET stream (or keeps, up to a bound, until one opens).
+ * registered with its node's notification hub, which delivers list_changed, resources/updated and
+ * elicitation/complete; it writes them to the GET stream (or keeps them, up to a bound, until one opens).
+ * A resource subscription is registered with the hub before the client's request is answered, so an
+ * update notified on any node after the client saw its answer reaches the session.
  *
- * <p>Its message type is {@code Object} because the tracker delivers {@link TrackerNotification}s as is.
+ * <p>Its message type is {@code Object} because the hub delivers {@link SessionNotification}s as is.
  */
 public final class SessionActor {
 
@@ -82,7 +84,10 @@ public final class SessionActor {
 
   public record Unsubscribe(String uri, ActorRef<Accepted> replyTo) implements Command {}
 
-  /** Register a URL elicitation id so {@code notifyElicitationComplete} reaches this session. */
+  /**
+   * Lists a URL elicitation id under this session in the tracker's index (the request's node registered
+   * the session with its notification hub, which delivers the completion).
+   */
   public record TrackElicitation(String elicitationId) implements Command {}
 
   /** DELETE: end the session. */
@@ -105,7 +110,7 @@ public final class SessionActor {
   private final TimerScheduler<Object> timers;
   private final Init init;
   private final McpSettings settings;
-  private final Tracker tracker;
+  private final SessionTracker tracker;
   private final ActorRef<Directory.Command> streams;
   private LogLevel logLevel = LogLevel.INFO;
   private final Set<String> subscriptions = new HashSet<>();
@@ -135,7 +140,7 @@ public final class SessionActor {
     this.timers = timers;
     this.init = init;
     this.settings = settings;
-    this.tracker = Tracker.get(ctx.getSystem());
+    this.tracker = SessionTracker.get(ctx.getSystem());
     this.streams = streams;
   }
 
@@ -189,7 +194,7 @@ public final class SessionActor {
       return touched();
     }
     if (message instanceof TrackElicitation m) {
-      tracker.trackRequest(ctx.getSelf(), m.elicitationId(), Map.of("type", "elicitation", "session", init.sessionId()));
+      tracker.tracker().trackRequest(ctx.getSelf(), m.elicitationId(), Map.of("type", "elicitation", "session", init.sessionId()));
       return Behaviors.same();
     }
     if (message instanceof Terminate m) {
@@ -197,17 +202,13 @@ public final class SessionActor {
       m.replyTo().tell(new Accepted(true));
       return Behaviors.stopped();
     }
-    if (message instanceof TrackerNotification.ToolListChanged) return notifyClient("notifications/tools/list_changed", null);
-    if (message instanceof TrackerNotification.PromptListChanged) return notifyClient("notifications/prompts/list_changed", null);
-    if (message instanceof TrackerNotification.ResourceListChanged) {
-      return notifyClient("notifications/resources/list_changed", null);
-    }
-    if (message instanceof TrackerNotification.ResourceUpdated m) {
+    if (message instanceof SessionNotification.ListChanged m) return notifyClient(m.kind().method(), null);
+    if (message instanceof SessionNotification.ResourceUpdated m) {
       return subscriptions.contains(m.uri())
           ? notifyClient("notifications/resources/updated", Json.object().put("uri", m.uri()))
           : Behaviors.same();
     }
-    if (message instanceof TrackerNotification.ElicitationComplete m) {
+    if (message instanceof SessionNotification.ElicitationComplete m) {
       return notifyClient("notifications/elicitation/complete", Json.object().put("elicitationId", m.elicitationId()));
     }
     if (message == IdleCheck.INSTANCE) return onIdleCheck();
@@ -224,10 +225,10 @@ public final class SessionActor {
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
     if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
-      m.replyTo().tell(new RequestActor.Registered(false, null));
+      m.replyTo().tell(new RequestActor.Registered(false, null, null));
     } else {
       running.put(m.requestId(), m.request());
-      m.replyTo().tell(new RequestActor.Registered(true, info()));
+      m.replyTo().tell(new RequestActor.Registered(true, info(), ctx.getSelf()));
     }
     return touched();
   }
@@ -254,7 +255,7 @@ public final class SessionActor {
     getStreamOpening = true;
     openingConnection = sink.connectionId();
     openingAbandoned = false;
-    String streamId = tracker.mintId();
+    String streamId = tracker.tracker().mintId();
     CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
     streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(), sink, settings,
         ctx.getSelf()), spawned));
@@ -318,6 +319,8 @@ public final class SessionActor {
   }
 
   private void end(String reason) {
+    // Off the hub at once, so a notification published after the client saw the end counts it no more.
+    tracker.untrack(ctx.getSelf());
     running.values().forEach(r -> r.tell(new RequestActor.Cancel(reason)));
     if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
   }

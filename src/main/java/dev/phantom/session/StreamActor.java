@@ -9,7 +9,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.phantom.mcp.Json;
-import dev.phantom.tracker.Tracker;
+import dev.phantom.presence.SessionTracker;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -257,7 +257,7 @@ public final class StreamActor {
     }
     if (kind == Kind.GET && session != null) {
       session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
-      Tracker.get(ctx.getSystem()).trackSession(ctx.getSelf(), sessionId, Map.of("stream", "get"));
+      SessionTracker.get(ctx.getSystem()).trackSession(ctx.getSelf(), sessionId, Map.of("stream", "get"));
     }
   }
 
@@ -339,7 +339,7 @@ public final class StreamActor {
     if (kind == Kind.GET && session != null) {
       session.tell(new SessionActor.GetStreamState(ctx.getSelf(), false));
       // a disconnected stream is no longer one of the session's open streams
-      Tracker.get(ctx.getSystem()).untrack(ctx.getSelf());
+      SessionTracker.get(ctx.getSystem()).untrack(ctx.getSelf());
     }
     retain();
   }

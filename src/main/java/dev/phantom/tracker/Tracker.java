@@ -186,6 +186,11 @@ public final class Tracker implements Extension {
     return this.<Void>local(TrackerReplica.Leave::new);
   }
 
+  /** Whether {@code ref} is an actor of this node (only such actors can be tracked here). */
+  public boolean isLocal(ActorRef<?> ref) {
+    return TrackerReplica.isLocal(ref, provider);
+  }
+
   /** This node's identity as an owner of entries. */
   public NodeId selfNode() {
     return index.self();
