@@ -314,7 +314,17 @@ final class TrackerReplica {
     ctx.unwatch(ref);
   }
 
-  // ---------------------------------------------------------------- claims, diff subscriptions
+  // ---------------------------------------------------------------- diff subscriptions, claims
+
+  private void onSubscribe(Subscribe m) {
+    subscribers.subscribe(m.topic(), m.listener());
+    ctx.watch(m.listener());
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe m) {
+    if (subscribers.unsubscribe(m.topic(), m.listener())) unwatchIfUnused(m.listener());
+    return Behaviors.same();
+  }
 
   private ClaimResult claim(TrackerKey.InFlight claim, ActorRef<?> holder) {
     boolean sessionHere = !own.under(Tracker.SESSIONS_TOPIC, TrackerKey.id(claim.sessionId())).isEmpty();
@@ -325,17 +335,9 @@ final class TrackerReplica {
   }
 
   private void release(TrackerKey.InFlight claim, ActorRef<?> holder) {
-    if (claims.release(claim, holder)) unwatchIfUnused(holder);
-  }
-
-  private void onSubscribe(Subscribe m) {
-    subscribers.subscribe(m.topic(), m.listener());
-    ctx.watch(m.listener());
-  }
-
-  private Behavior<Command> onUnsubscribe(Unsubscribe m) {
-    if (subscribers.unsubscribe(m.topic(), m.listener())) unwatchIfUnused(m.listener());
-    return Behaviors.same();
+    if (claims.release(claim, holder)) {
+      unwatchIfUnused(holder);
+    }
   }
 
   // ---------------------------------------------------------------- fan-out
