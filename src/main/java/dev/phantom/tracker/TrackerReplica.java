@@ -51,8 +51,7 @@ import java.util.function.Consumer;
  *       another node wrote it, and this node's entries in it reconciled with the live table;
  *   <li>{@link MembershipView}: which owners reads show, and which owners' entries the leader deletes;
  *   <li>{@link Claims}: claims for the sessions homed on this node (linearizable: one actor decides);
- *   <li>{@link DiffSubscribers}: joins and leaves for the diff listeners;
- *   <li>the local half of list_changed fan-out (here).
+ *   <li>{@link DiffSubscribers}: joins and leaves for the diff listeners.
  * </ul>
  *
  * In local mode (no cluster) it is the same actor without replicator or membership.
