@@ -130,7 +130,7 @@ public final class SessionTracker implements Extension {
     if (tracker.isLocal(ref) && homedHereOrAnywhere(sessionId)) {
       hub.tell(new NotificationHub.RegisterSession(sessionId, receiver(ref)));
     }
-    return tracker.trackSession(ref, sessionId, meta);
+    return tracker.track(SESSIONS_TOPIC, sessionId, ref, meta);
   }
 
   /** {@link #trackSession(ActorRef, String, Map)} without metadata. */
@@ -144,7 +144,7 @@ public final class SessionTracker implements Extension {
    */
   public CompletionStage<TrackResult> trackRequest(ActorRef<?> ref, String requestId, Map<String, Object> meta) {
     if (tracker.isLocal(ref)) hub.tell(new NotificationHub.AwaitElicitation(requestId, receiver(ref)));
-    return tracker.trackRequest(ref, requestId, meta);
+    return tracker.track(REQUESTS_TOPIC, requestId, ref, meta);
   }
 
   /**
@@ -157,14 +157,24 @@ public final class SessionTracker implements Extension {
     hub.tell(new NotificationHub.AwaitElicitation(elicitationId, receiver(receiver)));
   }
 
-  /** Claims a session's JSON-RPC request id for a local holder: see {@link Tracker#trackInFlight}. */
+  /**
+   * Claims the JSON-RPC request {@code requestId} of a session for the local actor {@code holder}, so a
+   * request that lands on two nodes (a proxy retry) runs once: decided by the session's home node, so
+   * exactly one concurrent caller cluster-wide gets {@link ClaimResult#CLAIMED} while that node is up
+   * ({@link ClaimResult#NO_SCOPE}: the home hosts no such session). Released by {@link
+   * #untrackInFlight} or when the holder stops; listed in {@link #listRequests()} meanwhile.
+   *
+   * @param requestId the JSON-RPC id: a {@link String} or an integral {@link Number} (the string "1" and
+   *     the number 1 are different ids, as in JSON-RPC)
+   */
   public CompletionStage<ClaimResult> trackInFlight(ActorRef<?> holder, String sessionId, Object requestId) {
-    return tracker.trackInFlight(holder, sessionId, requestId);
+    return tracker.claim(REQUESTS_TOPIC, holder, sessionId, JsonRpcIds.text(requestId),
+        Map.of("type", "in_flight", "session_id", sessionId));
   }
 
-  /** Releases a claim taken by {@link #trackInFlight}. */
+  /** Releases a claim taken by {@link #trackInFlight}; only the holder's release counts. */
   public CompletionStage<Void> untrackInFlight(ActorRef<?> holder, String sessionId, Object requestId) {
-    return tracker.untrackInFlight(holder, sessionId, requestId);
+    return tracker.release(REQUESTS_TOPIC, holder, sessionId, JsonRpcIds.text(requestId));
   }
 
   /**
@@ -173,7 +183,7 @@ public final class SessionTracker implements Extension {
    */
   public CompletionStage<TrackResult> subscribeResource(ActorRef<?> listener, String uri, Map<String, Object> meta) {
     if (tracker.isLocal(listener)) hub.tell(new NotificationHub.SubscribeResource(uri, receiver(listener)));
-    return tracker.subscribeResource(listener, uri, meta);
+    return tracker.track(RESOURCES_TOPIC, uri, listener, meta);
   }
 
   /** {@link #subscribeResource(ActorRef, String, Map)} without metadata. */
@@ -184,12 +194,15 @@ public final class SessionTracker implements Extension {
   /** Ends the listener's subscription to {@code uri} (on the listener's node); the count removed. */
   public CompletionStage<Integer> unsubscribeResource(ActorRef<?> listener, String uri) {
     hubOf(listener).tell(new NotificationHub.UnsubscribeResource(uri, receiver(listener)));
-    return tracker.unsubscribeResource(listener, uri);
+    return tracker.untrack(listener, RESOURCES_TOPIC, uri);
   }
 
-  /** Merges {@code patch} into the session's home entry's metadata ({@link Tracker#updateSessionMeta}). */
+  /**
+   * Merges {@code patch} into the metadata of the session's oldest entry (its home entry), on the node
+   * that owns it; a {@code null} value removes that field. Completes with whether an entry was updated.
+   */
   public CompletionStage<Boolean> updateSessionMeta(String sessionId, Map<String, Object> patch) {
-    return tracker.updateSessionMeta(sessionId, patch);
+    return tracker.updateMeta(SESSIONS_TOPIC, sessionId, patch);
   }
 
   // ------------------------------------------------------------------ untracking
@@ -204,55 +217,63 @@ public final class SessionTracker implements Extension {
   public CompletionStage<Integer> untrackSession(String sessionId) {
     Optional<NodeId> home = tracker.homeOf(sessionId);
     home.ifPresent(node -> hubAt(node.address()).tell(new NotificationHub.ForgetSession(sessionId)));
-    return tracker.untrackSession(sessionId);
+    return tracker.untrackKey(SESSIONS_TOPIC, sessionId);
   }
 
   /** Removes the entries under {@code requestId} and every wait for it; the count removed. */
   public CompletionStage<Integer> untrackRequest(String requestId) {
     publishQuietly(new NotificationHub.ForgetElicitation(requestId));
-    return tracker.untrackRequest(requestId);
+    return tracker.untrackKey(REQUESTS_TOPIC, requestId);
   }
 
   // ------------------------------------------------------------------ reads (the replicated index)
 
-  /** The session's home entry's actor, if tracked ({@link Tracker#getSession}). */
+  /** The session's oldest visible entry's actor (its home entry), if the session is tracked. */
   public Optional<ActorRef<?>> getSession(String sessionId) {
-    return tracker.getSession(sessionId);
+    return tracker.oldest(SESSIONS_TOPIC, sessionId).map(Presence::ref);
   }
 
-  /** The session's merged metadata ({@link Tracker#getSessionMeta}). */
+  /**
+   * The session's metadata: the metadata of all its visible entries merged, oldest first (a newer
+   * entry's field wins); empty if the session is not tracked.
+   */
   public Map<String, Object> getSessionMeta(String sessionId) {
-    return tracker.getSessionMeta(sessionId);
+    List<Presence> entries = tracker.lookup(SESSIONS_TOPIC, sessionId);
+    if (entries.isEmpty()) return Map.of();
+    if (entries.size() == 1) return entries.get(0).meta();
+    Map<String, Object> merged = new java.util.LinkedHashMap<>();
+    for (Presence p : entries) merged.putAll(p.meta());
+    return java.util.Collections.unmodifiableMap(merged);
   }
 
-  /** The actor awaiting request {@code requestId}, if tracked. */
+  /** The actor awaiting request {@code requestId}, if tracked (the oldest entry if several). */
   public Optional<ActorRef<?>> getRequest(String requestId) {
-    return tracker.getRequest(requestId);
+    return tracker.oldest(REQUESTS_TOPIC, requestId).map(Presence::ref);
   }
 
   /** The metadata of request {@code requestId}'s entry, if tracked. */
   public Optional<Map<String, Object>> getRequestMeta(String requestId) {
-    return tracker.getRequestMeta(requestId);
+    return tracker.oldest(REQUESTS_TOPIC, requestId).map(Presence::meta);
   }
 
-  /** One entry per open session. */
+  /** One entry per open session (its oldest visible entry): a session with several streams is listed once. */
   public List<Presence> listSessions() {
-    return tracker.listSessions();
+    return tracker.listOldestPerKey(SESSIONS_TOPIC);
   }
 
   /** Every visible entry of the requests topic, in-flight claims included. */
   public List<Presence> listRequests() {
-    return tracker.listRequests();
+    return tracker.list(REQUESTS_TOPIC);
   }
 
   /** Every visible resource subscription. */
   public List<Presence> listResourceListeners() {
-    return tracker.listResourceListeners();
+    return tracker.list(RESOURCES_TOPIC);
   }
 
   /** Every visible entry of the session, on all nodes, oldest first. */
   public List<Presence> listSessionStreams(String sessionId) {
-    return tracker.listSessionStreams(sessionId);
+    return tracker.lookup(SESSIONS_TOPIC, sessionId);
   }
 
   // ------------------------------------------------------------------ notifications (delivery)
@@ -301,7 +322,7 @@ public final class SessionTracker implements Extension {
   public CompletionStage<Integer> notifyElicitationComplete(String elicitationId) {
     return count(new SessionNotification.ElicitationComplete(elicitationId)).thenCompose(told -> told == 0
         ? CompletableFuture.completedFuture(0)
-        : tracker.untrackRequest(elicitationId).thenApply(removed -> told));
+        : tracker.untrackKey(REQUESTS_TOPIC, elicitationId).thenApply(removed -> told));
   }
 
   // ------------------------------------------------------------------ internals

@@ -194,7 +194,7 @@ public final class SessionActor {
       return touched();
     }
     if (message instanceof TrackElicitation m) {
-      tracker.tracker().trackRequest(ctx.getSelf(), m.elicitationId(), Map.of("type", "elicitation", "session", init.sessionId()));
+      tracker.tracker().track(SessionTracker.REQUESTS_TOPIC, m.elicitationId(), ctx.getSelf(), Map.of("type", "elicitation", "session", init.sessionId()));
       return Behaviors.same();
     }
     if (message instanceof Terminate m) {

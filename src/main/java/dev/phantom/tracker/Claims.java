@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The claims on in-flight requests of the sessions homed on this node, and who holds each. A claim is
+ * The claims within the scopes homed on this node, and who holds each. A claim is
  * held by one holder until that holder releases it or stops; any other holder is refused meanwhile.
  *
  * <p>Linearizable because one actor (the replica) owns the only instance and calls it from its thread:
@@ -16,18 +16,18 @@ import java.util.Set;
  * @param <H> the holder (an actor)
  */
 final class Claims<H> {
-  private final Map<TrackerKey.InFlight, H> holders = new HashMap<>();
-  private final Map<H, Set<TrackerKey.InFlight>> byHolder = new HashMap<>();
+  private final Map<TrackerKey.Claim, H> holders = new HashMap<>();
+  private final Map<H, Set<TrackerKey.Claim>> byHolder = new HashMap<>();
 
   /**
    * Decides a claim. {@code CLAIMED} again for the holder that has it already (a retry is not a
    * duplicate).
    *
-   * @param sessionHere whether this node has the session's entry: a claim on a session it does not
+   * @param scopeHere whether this node has an entry under the scope: a claim in a scope it does not
    *     host is refused
    */
-  ClaimResult claim(TrackerKey.InFlight claim, H holder, boolean sessionHere) {
-    if (!sessionHere) return ClaimResult.NO_SESSION;
+  ClaimResult claim(TrackerKey.Claim claim, H holder, boolean scopeHere) {
+    if (!scopeHere) return ClaimResult.NO_SCOPE;
     H current = holders.get(claim);
     if (current != null) return current.equals(holder) ? ClaimResult.CLAIMED : ClaimResult.DUPLICATE;
     holders.put(claim, holder);
@@ -40,10 +40,10 @@ final class Claims<H> {
    *
    * @return whether the holder now holds no claim (it need not be watched for claims any more)
    */
-  boolean release(TrackerKey.InFlight claim, H holder) {
+  boolean release(TrackerKey.Claim claim, H holder) {
     if (!holder.equals(holders.get(claim))) return false;
     holders.remove(claim);
-    Set<TrackerKey.InFlight> held = byHolder.get(holder);
+    Set<TrackerKey.Claim> held = byHolder.get(holder);
     if (held == null) return false;
     held.remove(claim);
     if (!held.isEmpty()) return false;
@@ -53,8 +53,8 @@ final class Claims<H> {
 
   /** Drops every claim of a holder that stopped. */
   void holderStopped(H holder) {
-    Set<TrackerKey.InFlight> held = byHolder.remove(holder);
-    if (held != null) for (TrackerKey.InFlight c : held) holders.remove(c);
+    Set<TrackerKey.Claim> held = byHolder.remove(holder);
+    if (held != null) for (TrackerKey.Claim c : held) holders.remove(c);
   }
 
   boolean holdsAny(H holder) {

@@ -72,7 +72,9 @@ final class DiffSubscribers {
     }
 
     void publish() {
-      for (String topic : TrackerReplica.TOPICS) {
+      java.util.Set<String> topics = new java.util.TreeSet<>(joins.keySet());
+      topics.addAll(leaves.keySet());
+      for (String topic : topics) {
         List<Presence> j = joins.getOrDefault(topic, List.of());
         List<Presence> l = leaves.getOrDefault(topic, List.of());
         if (j.isEmpty() && l.isEmpty()) continue;

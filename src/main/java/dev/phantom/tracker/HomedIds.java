@@ -12,8 +12,8 @@ import java.util.OptionalLong;
  * has carried anything (DESIGN.md "Routing without replication lag"). Host names never appear in an id.
  *
  * <pre>{@code
- * String sessionId = tracker.mintId();            // e.g. "PAAAAZb3...": homed on this node
- * Optional<NodeId> home = tracker.homeOf(sessionId);
+ * String id = tracker.mintId();            // e.g. "PAAAAZb3...": homed on this node
+ * Optional<NodeId> home = tracker.homeOf(id);
  * }</pre>
  */
 public final class HomedIds {

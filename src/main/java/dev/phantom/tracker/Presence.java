@@ -10,13 +10,12 @@ import java.util.Map;
  * hosts the actor.
  *
  * <pre>{@code
- * for (Presence p : tracker.listSessionStreams(sessionId)) {
+ * for (Presence p : tracker.lookup("app:rooms", roomId)) {
  *   log.info("{} on {} with {}", p.ref(), p.owner(), p.meta());
  * }
  * }</pre>
  *
- * @param topic one of {@link Tracker#SESSIONS_TOPIC}, {@link Tracker#REQUESTS_TOPIC}, {@link
- *     Tracker#RESOURCES_TOPIC}
+ * @param topic one of the configured topics ({@link Tracker#topics()})
  * @param key the key it is tracked under
  * @param ref the tracked actor
  * @param owner the node that hosts the actor; only this node ever writes the entry

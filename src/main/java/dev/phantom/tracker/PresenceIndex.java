@@ -33,18 +33,26 @@ final class PresenceIndex {
   private volatile Membership membership;
   private volatile boolean synced;
 
-  PresenceIndex(NodeId self) {
+  private final java.util.List<String> topicNames;
+  private final String scopeTopic;
+
+  PresenceIndex(NodeId self, java.util.List<String> topicNames, String scopeTopic) {
     this.self = self;
-    this.topics =
-        Map.of(
-            Tracker.SESSIONS_TOPIC, new ConcurrentHashMap<>(),
-            Tracker.REQUESTS_TOPIC, new ConcurrentHashMap<>(),
-            Tracker.RESOURCES_TOPIC, new ConcurrentHashMap<>());
+    this.topicNames = topicNames;
+    this.scopeTopic = scopeTopic;
+    Map<String, ConcurrentHashMap<TrackerKey, Presence[]>> byTopic = new java.util.HashMap<>();
+    for (String topic : topicNames) byTopic.put(topic, new ConcurrentHashMap<>());
+    this.topics = Map.copyOf(byTopic);
     this.membership = new Membership(Set.of(self), Map.of(self.uid(), self));
   }
 
   NodeId self() {
     return self;
+  }
+
+  /** The configured topics, in order. */
+  java.util.List<String> topics() {
+    return topicNames;
   }
 
   // ---- reads (any thread) ----
@@ -69,13 +77,13 @@ final class PresenceIndex {
   }
 
   /**
-   * The node that arbitrates a session: the home named by a {@link HomedIds homed id} if that node is
-   * a visible member, else the owner of the session's oldest visible entry.
+   * The node that arbitrates a scope: the home named by a {@link HomedIds homed id} if that node is a
+   * visible member, else the owner of the scope's oldest visible entry in the scope topic.
    */
-  Optional<NodeId> homeOf(String sessionId) {
-    OptionalLong uid = HomedIds.homeUid(sessionId);
+  Optional<NodeId> homeOf(String scope) {
+    OptionalLong uid = HomedIds.homeUid(scope);
     if (uid.isPresent()) return memberByUid(uid.getAsLong());
-    return oldest(Tracker.SESSIONS_TOPIC, TrackerKey.id(sessionId)).map(Presence::owner);
+    return oldest(scopeTopic, TrackerKey.id(scope)).map(Presence::owner);
   }
 
   /**

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The wire form of a {@link Presence}, the value of every replicated tracker entry. Distributed Data
  * serializes whole keys for gossip and for its change digests, so this runs once per entry per
- * gossiped key: measured on a 3-node cluster creating sessions, the generic jackson-cbor form was a
+ * gossiped key: measured on a 3-node cluster tracking entries in bursts, the generic jackson-cbor form was a
  * quarter of a node's CPU. This one is a fixed field order with a version byte; the metadata map (free
  * JSON-like values) is plain JSON, empty when absent.
  *
@@ -62,10 +62,10 @@ public final class PresenceSerializer extends SerializerWithStringManifest {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
       out.writeUTF(p.topic());
-      if (p.key() instanceof TrackerKey.InFlight f) {
+      if (p.key() instanceof TrackerKey.Claim f) {
         out.writeByte(KEY_IN_FLIGHT);
-        out.writeUTF(f.sessionId());
-        out.writeUTF(f.requestId());
+        out.writeUTF(f.scope());
+        out.writeUTF(f.name());
       } else {
         out.writeByte(KEY_ID);
         out.writeUTF(((TrackerKey.Id) p.key()).value());
@@ -91,7 +91,7 @@ public final class PresenceSerializer extends SerializerWithStringManifest {
       if (version != VERSION) throw new NotSerializableException("unknown Presence version " + version);
       String topic = in.readUTF();
       byte keyKind = in.readByte();
-      TrackerKey key = keyKind == KEY_IN_FLIGHT ? new TrackerKey.InFlight(in.readUTF(), in.readUTF())
+      TrackerKey key = keyKind == KEY_IN_FLIGHT ? new TrackerKey.Claim(in.readUTF(), in.readUTF())
           : new TrackerKey.Id(in.readUTF());
       ActorRef<Object> ref = resolver.resolveActorRef(in.readUTF());
       NodeId owner = new NodeId(in.readUTF(), in.readLong());

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  *   <li><b>Diffed only when another node wrote.</b> A polled value is diffed only when its version
  *       vector shows another node's write since the last poll: this node's writes are in the index
  *       already, and diffing every key it wrote (a lookup per entry) took 70 % of a node's CPU at
- *       180,000 sessions created in a burst. Every key is still compared in full each {@code
+ *       180,000 entries tracked in a burst. Every key is still compared in full each {@code
  *       full-diff-interval}.
  *   <li><b>The diff costs the changes, not the key</b>: elements both values share are the same objects
  *       (merges keep unchanged elements), so comparing them is an identity check.

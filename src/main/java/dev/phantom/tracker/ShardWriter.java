@@ -19,8 +19,8 @@ import java.util.function.IntSupplier;
  * <ul>
  *   <li><b>Batched per key per tick.</b> Queued ops reach the replicator at the next {@link #tick()},
  *       one update per shard key. While keys were maps every local update merged the whole key
- *       (Distributed Data's {@code ORMap.merge}), so one update per write made session creation cost
- *       O(entries in the key) each (40 % of its CPU at 100,000 sessions); with sets the batching still
+ *       (Distributed Data's {@code ORMap.merge}), so one update per write made each track cost
+ *       O(entries in the key) each (40 % of its CPU at 100,000 entries); with sets the batching still
  *       bounds the delta messages. Reads here see our writes at once anyway (the index), and peers get
  *       them only at the replicator's next delta tick.
  *   <li><b>One update in flight per key</b>: its completion ({@link #completed}) hands over what was
@@ -201,7 +201,7 @@ final class ShardWriter {
   /**
    * Runs inside the replicator. An {@link ORSet} changed by add/remove merges back into the value it
    * came from in constant time (Akka's {@code FastMerge}); a map CRDT merges every entry of the key on
-   * every update, which was most of a node's CPU when sessions were created at 180,000 sessions.
+   * every update, which was most of a node's CPU when entries were tracked at 180,000 entries.
    */
   static ORSet<Presence> apply(ORSet<Presence> set, List<ElementOp> ops, SelfUniqueAddress node) {
     ORSet<Presence> out = set;

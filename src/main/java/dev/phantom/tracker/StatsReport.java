@@ -22,7 +22,7 @@ final class StatsReport {
     Map<String, Integer> byTopic = new TreeMap<>();
     Map<String, Integer> byOwner = new TreeMap<>();
     int[] hidden = {0};
-    for (String topic : TrackerReplica.TOPICS) byTopic.put(topic, index.list(topic).size());
+    for (String topic : index.topics()) byTopic.put(topic, index.list(topic).size());
     index.forEachEntry(p -> {
       byOwner.merge(p.owner().toString(), 1, Integer::sum);
       if (!index.isVisible(p.owner())) hidden[0]++;

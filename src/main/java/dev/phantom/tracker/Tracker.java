@@ -11,7 +11,6 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.typed.Cluster;
 import dev.phantom.tracker.TrackerProtocol.ClaimAnswer;
 import dev.phantom.tracker.TrackerProtocol.Count;
-import dev.phantom.tracker.TrackerProtocol.NotifyKind;
 import dev.phantom.tracker.TrackerProtocol.RemoteClaim;
 import dev.phantom.tracker.TrackerProtocol.RemoteRelease;
 import dev.phantom.tracker.TrackerProtocol.RemoteUntrack;
@@ -31,8 +30,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * The cluster-wide registry of open MCP sessions, requests and resource listeners: the Java equivalent
- * of Elixir's {@code Phantom.Tracker}, on Akka Distributed Data.
+ * A cluster-wide registry of actors under keys of a few topics, on Akka Distributed Data: the Java
+ * equivalent of Phoenix.Tracker. It gives topics and keys no meaning; the topics are configured ({@code
+ * phantom.tracker.topics}) and must be the same on every node.
  *
  * <p>Start it by getting it (the {@code child_spec} equivalent): {@code Tracker.get(system)} spawns its
  * replica under {@code /system/phantom-tracker} on first use; list it under {@code
@@ -40,17 +40,17 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * Tracker tracker = Tracker.get(system);
- * String sessionId = tracker.mintId();
- * tracker.trackSession(sessionActor, sessionId, Map.of("client", "inspector"))
+ * String roomId = tracker.mintId();                       // names this node as the id's home
+ * tracker.track("rooms", roomId, roomActor, Map.of("title", "lobby"))
  *     .thenAccept(r -> assert r == TrackResult.TRACKED);
- * Optional<ActorRef<?>> session = tracker.getSession(sessionId);   // on any node, once replicated
+ * Optional<Presence> room = tracker.oldest("rooms", roomId);   // on any node, once replicated
  * }</pre>
  *
  * <h2>Guarantees</h2>
  *
  * <ul>
  *   <li><b>Owner-only writes.</b> Only the node hosting an actor adds, updates or removes its entries.
- *       Calls that name entries of other nodes ({@link #untrackSession}, {@link #updateSessionMeta},
+ *       Calls that name entries of other nodes ({@link #untrackKey}, {@link #updateMeta},
  *       ...) are routed to their owners. An actor's entries are removed when it stops (DeathWatch).
  *   <li><b>Reads are local and synchronous</b> (no messaging, no locks) and see this node's own writes as
  *       soon as the write's stage has completed (read-your-writes). Other nodes' writes are <b>eventually
@@ -62,24 +62,15 @@ import java.util.function.Function;
  *       cluster, the leader deletes them, and a periodic sweep deletes any stragglers. A node restarted
  *       on the same host and port is a new owner ({@link NodeId} includes the incarnation uid): its
  *       predecessor's entries never come back.
- *   <li><b>Claims</b> ({@link #trackInFlight}) are decided by one actor on the session's home node, so at
- *       most one caller in the cluster gets {@link ClaimResult#CLAIMED} for a (session, request id),
- *       as long as that home node is up.
- *   <li><b>Notifications</b> are at-most-once, like every Akka message: a notification to a node that dies
- *       meanwhile is lost.
+ *   <li><b>Claims</b> ({@link #claim}) are decided by one actor on the scope's home node, so at most one
+ *       caller in the cluster gets {@link ClaimResult#CLAIMED} for a (scope, name), as long as that home
+ *       node is up.
  * </ul>
  *
  * <p>Without a cluster (a plain local ActorSystem, or {@code phantom.tracker.mode = local}) the same API
  * works on the one node; {@link #isAvailable()} tells which mode is active.
  */
 public final class Tracker implements Extension {
-
-  /** The topic of sessions: the session actor and the session's streams, keyed by session id. */
-  public static final String SESSIONS_TOPIC = "phantom:sessions";
-  /** The topic of requests: server-to-client request ids, URL elicitation ids and in-flight claims. */
-  public static final String REQUESTS_TOPIC = "phantom:requests";
-  /** The topic of resource listeners, keyed by resource URI. */
-  public static final String RESOURCES_TOPIC = "phantom:resources";
 
   /** Which replication is active. */
   public enum Mode {
@@ -137,7 +128,7 @@ public final class Tracker implements Extension {
     NodeId self = mode == Mode.CLUSTER
         ? NodeId.of(Cluster.get(system).selfMember().uniqueAddress())
         : new NodeId(system.address().toString(), new SecureRandom().nextLong());
-    this.index = new PresenceIndex(self);
+    this.index = new PresenceIndex(self, settings.topics(), settings.scopeTopic());
     this.executor = system.executionContext();
     this.provider = ((ExtendedActorSystem) Adapter.toClassic(system)).provider();
     this.replica = system.systemActorOf(
@@ -196,24 +187,14 @@ public final class Tracker implements Extension {
     return index.self();
   }
 
-  /** {@value #SESSIONS_TOPIC}. */
-  public String sessionsTopic() {
-    return SESSIONS_TOPIC;
-  }
-
-  /** {@value #REQUESTS_TOPIC}. */
-  public String requestsTopic() {
-    return REQUESTS_TOPIC;
-  }
-
-  /** {@value #RESOURCES_TOPIC}. */
-  public String resourceSubscriptionTopic() {
-    return RESOURCES_TOPIC;
+  /** The configured topics ({@code phantom.tracker.topics}). */
+  public List<String> topics() {
+    return settings.topics();
   }
 
   /**
    * A fresh, unguessable id homed on this node (see {@link HomedIds}). Ids minted here let every node
-   * find the session's home without waiting for replication, which is what makes {@link #trackInFlight}
+   * find the id's home without waiting for replication, which is what makes {@link #claim}
    * exact from the first request.
    */
   public String mintId() {
@@ -221,16 +202,17 @@ public final class Tracker implements Extension {
   }
 
   /**
-   * The node arbitrating a session: the home named by a minted id if that node is a visible member,
-   * else the owner of the session's oldest visible entry; empty when neither exists.
+   * The node arbitrating a scope's claims: the home named by a minted id if that node is a visible
+   * member, else the owner of the scope's oldest visible entry in the scope topic ({@code
+   * phantom.tracker.scope-topic}); empty when neither exists.
    */
-  public Optional<NodeId> homeOf(String sessionId) {
-    return index.homeOf(sessionId);
+  public Optional<NodeId> homeOf(String scope) {
+    return index.homeOf(scope);
   }
 
   /**
    * Whether the home named by {@code id} is a cluster member that is unreachable (or not yet Up) right
-   * now: {@link #homeOf} is empty for it, yet it has not left, so its sessions may still exist. Callers
+   * now: {@link #homeOf} is empty for it, yet it has not left, so what it hosts may still exist. Callers
    * should answer "try again" rather than "unknown".
    */
   public boolean isHomeUnreachable(String id) {
@@ -240,45 +222,32 @@ public final class Tracker implements Extension {
   // ------------------------------------------------------------------ tracking
 
   /**
-   * Tracks a local actor as (a stream of) the session {@code sessionId}. Guarantee: when the stage
-   * completes with {@link TrackResult#TRACKED}, reads on this node see the entry; other nodes see it
-   * after replication. The entry is removed when the actor stops.
+   * Tracks a local actor under {@code key} of {@code topic}. Guarantee: when the stage completes with
+   * {@link TrackResult#TRACKED}, reads on this node see the entry; other nodes see it after replication.
+   * The entry is removed when the actor stops. An actor is tracked under one key of a topic once.
    */
-  public CompletionStage<TrackResult> trackSession(ActorRef<?> ref, String sessionId, Map<String, Object> meta) {
-    return track(SESSIONS_TOPIC, TrackerKey.id(sessionId), ref, meta);
-  }
-
-  /** {@link #trackSession(ActorRef, String, Map)} without metadata. */
-  public CompletionStage<TrackResult> trackSession(ActorRef<?> ref, String sessionId) {
-    return trackSession(ref, sessionId, Map.of());
+  public CompletionStage<TrackResult> track(String topic, String key, ActorRef<?> ref, Map<String, Object> meta) {
+    return track(topic, TrackerKey.id(key), ref, meta);
   }
 
   /**
-   * Tracks a local actor as the receiver of a request id (a server-to-client request awaiting its answer,
-   * or a URL elicitation id). Same guarantees as {@link #trackSession}.
+   * Claims {@code name} within {@code scope} for the local actor {@code holder}, so that of concurrent
+   * callers on any nodes exactly one gets {@link ClaimResult#CLAIMED}. The claim is decided by the
+   * scope's home ({@link #homeOf}), which must host an entry under {@code scope} in the scope topic
+   * ({@link ClaimResult#NO_SCOPE} otherwise). It is released by {@link #release} or when the holder
+   * stops. A claim taken is also listed in {@code topic} under a {@link TrackerKey.Claim} key, which
+   * never collides with a plain id.
    */
-  public CompletionStage<TrackResult> trackRequest(ActorRef<?> ref, String requestId, Map<String, Object> meta) {
-    return track(REQUESTS_TOPIC, TrackerKey.id(requestId), ref, meta);
-  }
-
-  /**
-   * Claims the JSON-RPC request {@code requestId} of a session for the local actor {@code holder}, so a
-   * request that lands on two nodes (a proxy retry) runs once. The claim is decided by the session's
-   * home node ({@link #homeOf}); exactly one concurrent caller cluster-wide gets {@link
-   * ClaimResult#CLAIMED} as long as that node is up. The claim is released by {@link #untrackInFlight}
-   * or when the holder stops. A claimed request also appears in {@link #listRequests()} under a {@link
-   * TrackerKey.InFlight} key, which never collides with a plain request id.
-   *
-   * @param requestId the JSON-RPC id: a {@link String} or an integral {@link Number}
-   */
-  public CompletionStage<ClaimResult> trackInFlight(ActorRef<?> holder, String sessionId, Object requestId) {
-    TrackerKey.InFlight claim = TrackerKey.inFlight(sessionId, requestId);
+  public CompletionStage<ClaimResult> claim(String topic, ActorRef<?> holder, String scope, String name,
+      Map<String, Object> meta) {
+    requireTopic(topic);
+    TrackerKey.Claim claim = TrackerKey.claim(scope, name);
     if (!TrackerReplica.isLocal(holder, provider)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("the holder of a claim must be an actor of this node: " + holder));
     }
-    Optional<NodeId> home = index.homeOf(sessionId);
-    if (home.isEmpty()) return CompletableFuture.completedFuture(ClaimResult.NO_SESSION);
+    Optional<NodeId> home = index.homeOf(scope);
+    if (home.isEmpty()) return CompletableFuture.completedFuture(ClaimResult.NO_SCOPE);
     CompletionStage<ClaimResult> decided;
     if (home.get().equals(index.self())) {
       decided = local(f -> new TrackerReplica.Claim(claim, holder, f));
@@ -292,55 +261,36 @@ public final class Tracker implements Extension {
           .thenApply(ClaimAnswer::result)
           .exceptionally(timeout -> ClaimResult.ARBITER_UNREACHABLE);
     }
-    Map<String, Object> meta = Map.of("type", "in_flight", "session_id", sessionId);
     return decided.thenCompose(result -> result == ClaimResult.CLAIMED
-        ? track(REQUESTS_TOPIC, claim, holder, meta).thenApply(r -> ClaimResult.CLAIMED)
+        ? track(topic, claim, holder, meta).thenApply(r -> ClaimResult.CLAIMED)
         : CompletableFuture.completedFuture(result));
   }
 
-  /** Releases a claim taken by {@link #trackInFlight}; only the holder's release counts. */
-  public CompletionStage<Void> untrackInFlight(ActorRef<?> holder, String sessionId, Object requestId) {
-    TrackerKey.InFlight claim = TrackerKey.inFlight(sessionId, requestId);
-    index.homeOf(sessionId).ifPresent(home -> {
+  /** Releases a claim taken by {@link #claim}; only the holder's release counts. */
+  public CompletionStage<Void> release(String topic, ActorRef<?> holder, String scope, String name) {
+    TrackerKey.Claim claim = TrackerKey.claim(scope, name);
+    index.homeOf(scope).ifPresent(home -> {
       if (home.equals(index.self())) replica.tell(new TrackerReplica.Release(claim, holder));
       else replicaAt(home).tell(new RemoteRelease(home.uid(), claim, holder));
     });
-    return this.<Integer>local(f -> new TrackerReplica.Untrack(Selection.BY_KEY_AND_REF, REQUESTS_TOPIC, claim, holder, f))
+    return this.<Integer>local(f -> new TrackerReplica.Untrack(Selection.BY_KEY_AND_REF, topic, claim, holder, f))
         .thenApply(n -> null);
   }
 
   /**
-   * Tracks a local actor as a listener of resource {@code uri}; {@link #notifyResourceUpdated} reaches it
-   * from any node.
+   * Merges {@code patch} into the metadata of the key's oldest entry, on the node that owns it (for a
+   * key of the scope topic not replicated here yet, its home); a {@code null} value removes that field.
+   * Completes with whether an entry was updated. Other nodes see the change after replication.
    */
-  public CompletionStage<TrackResult> subscribeResource(ActorRef<?> listener, String uri, Map<String, Object> meta) {
-    return track(RESOURCES_TOPIC, TrackerKey.id(uri), listener, meta);
-  }
-
-  /** {@link #subscribeResource(ActorRef, String, Map)} without metadata. */
-  public CompletionStage<TrackResult> subscribeResource(ActorRef<?> listener, String uri) {
-    return subscribeResource(listener, uri, Map.of());
-  }
-
-  /** Removes the listener's subscription to {@code uri} (on the listener's node); the count removed. */
-  public CompletionStage<Integer> unsubscribeResource(ActorRef<?> listener, String uri) {
-    return onOwnerOf(listener, Selection.BY_KEY_AND_REF, RESOURCES_TOPIC, TrackerKey.id(uri));
-  }
-
-  /**
-   * Merges {@code patch} into the metadata of the session's oldest entry (its home entry), on the node
-   * that owns it; a {@code null} value removes that field. Completes with whether an entry was updated.
-   * Other nodes see the change after replication.
-   */
-  public CompletionStage<Boolean> updateSessionMeta(String sessionId, Map<String, Object> patch) {
-    TrackerKey key = TrackerKey.id(sessionId);
-    Optional<NodeId> owner = index.oldest(SESSIONS_TOPIC, key).map(Presence::owner).or(() -> index.homeOf(sessionId));
+  public CompletionStage<Boolean> updateMeta(String topic, String key, Map<String, Object> patch) {
+    TrackerKey k = TrackerKey.id(key);
+    Optional<NodeId> owner = index.oldest(topic, k).map(Presence::owner).or(() -> homeIn(topic, key));
     if (owner.isEmpty()) return CompletableFuture.completedFuture(false);
     Map<String, Object> copy = new LinkedHashMap<>(patch);
     NodeId node = owner.get();
     CompletionStage<Integer> updated = node.equals(index.self())
-        ? local(f -> new TrackerReplica.UpdateMeta(SESSIONS_TOPIC, key, copy, f))
-        : remoteCount(node, replyTo -> new RemoteUpdateMeta(node.uid(), SESSIONS_TOPIC, key, copy, replyTo));
+        ? local(f -> new TrackerReplica.UpdateMeta(topic, k, copy, f))
+        : remoteCount(node, replyTo -> new RemoteUpdateMeta(node.uid(), topic, k, copy, replyTo));
     return updated.thenApply(n -> n > 0);
   }
 
@@ -351,71 +301,24 @@ public final class Tracker implements Extension {
     return onOwnerOf(ref, Selection.BY_REF, null, null);
   }
 
-  /**
-   * Removes the session's entries in the sessions topic, on every node that owns one; the count removed.
-   * Unlike the original it removes nothing else (the actors' other entries stay): stopping the session's
-   * actors is what ends all of their entries.
-   */
-  public CompletionStage<Integer> untrackSession(String sessionId) {
-    return untrackKey(SESSIONS_TOPIC, TrackerKey.id(sessionId), index.homeOf(sessionId));
+  /** Removes the one entry of {@code ref} under {@code key} of {@code topic} (on its node); the count removed. */
+  public CompletionStage<Integer> untrack(ActorRef<?> ref, String topic, String key) {
+    return onOwnerOf(ref, Selection.BY_KEY_AND_REF, topic, TrackerKey.id(key));
   }
 
-  /** Removes the entries under {@code requestId} in the requests topic, on their owners; the count removed. */
-  public CompletionStage<Integer> untrackRequest(String requestId) {
-    return untrackKey(REQUESTS_TOPIC, TrackerKey.id(requestId), Optional.empty());
+  /**
+   * Removes every entry under {@code key} of {@code topic}, on every node that owns one (for a key of
+   * the scope topic, its home is asked too); the count removed. Other entries of those actors stay.
+   */
+  public CompletionStage<Integer> untrackKey(String topic, String key) {
+    return untrackKey(topic, TrackerKey.id(key), homeIn(topic, key));
   }
 
   // ------------------------------------------------------------------ reads
 
-  /** The session's oldest visible entry's actor (its home entry), if the session is tracked. */
-  public Optional<ActorRef<?>> getSession(String sessionId) {
-    return index.oldest(SESSIONS_TOPIC, TrackerKey.id(sessionId)).map(Presence::ref);
-  }
-
-  /**
-   * The session's metadata: the metadata of all its visible entries merged, oldest first (a newer
-   * entry's field wins); empty if the session is not tracked.
-   */
-  public Map<String, Object> getSessionMeta(String sessionId) {
-    List<Presence> entries = index.lookup(SESSIONS_TOPIC, TrackerKey.id(sessionId));
-    if (entries.isEmpty()) return Map.of();
-    if (entries.size() == 1) return entries.get(0).meta();
-    Map<String, Object> merged = new LinkedHashMap<>();
-    for (Presence p : entries) merged.putAll(p.meta());
-    return java.util.Collections.unmodifiableMap(merged);
-  }
-
-  /** The actor awaiting request {@code requestId}, if tracked (the oldest entry if several). */
-  public Optional<ActorRef<?>> getRequest(String requestId) {
-    return index.oldest(REQUESTS_TOPIC, TrackerKey.id(requestId)).map(Presence::ref);
-  }
-
-  /** The metadata of request {@code requestId}'s entry, if tracked. */
-  public Optional<Map<String, Object>> getRequestMeta(String requestId) {
-    return index.oldest(REQUESTS_TOPIC, TrackerKey.id(requestId)).map(Presence::meta);
-  }
-
-  /**
-   * One entry per open session (its oldest visible entry). Unlike the original, a session with several
-   * streams is listed once.
-   */
-  public List<Presence> listSessions() {
-    return index.listOldestPerKey(SESSIONS_TOPIC);
-  }
-
-  /** Every visible entry of the requests topic, in-flight claims included. */
-  public List<Presence> listRequests() {
-    return index.list(REQUESTS_TOPIC);
-  }
-
-  /** Every visible resource subscription. */
-  public List<Presence> listResourceListeners() {
-    return index.list(RESOURCES_TOPIC);
-  }
-
-  /** Every visible entry of the session, on all nodes, oldest first. */
-  public List<Presence> listSessionStreams(String sessionId) {
-    return index.lookup(SESSIONS_TOPIC, TrackerKey.id(sessionId));
+  /** Every visible entry under a key of a topic, oldest first. */
+  public List<Presence> lookup(String topic, String key) {
+    return index.lookup(topic, TrackerKey.id(key));
   }
 
   /** Every visible entry under a key of a topic, oldest first. */
@@ -423,47 +326,19 @@ public final class Tracker implements Extension {
     return index.lookup(topic, key);
   }
 
-  // ------------------------------------------------------------------ notifications
-
-  /**
-   * Tells every session once that the tool list changed ({@link TrackerNotification.ToolListChanged}):
-   * one message to every member's tracker replica, then each node tells the sessions homed on it, through
-   * their oldest local entry. Completes with the number of sessions reached, summed over the nodes that
-   * answered within {@code phantom.tracker.notify-timeout}.
-   */
-  public CompletionStage<Integer> notifyToolList() {
-    return local(f -> new TrackerReplica.Notify(NotifyKind.TOOLS, f));
+  /** The oldest visible entry under a key of a topic. */
+  public Optional<Presence> oldest(String topic, String key) {
+    return index.oldest(topic, TrackerKey.id(key));
   }
 
-  /** As {@link #notifyToolList()}, with {@link TrackerNotification.PromptListChanged}. */
-  public CompletionStage<Integer> notifyPromptList() {
-    return local(f -> new TrackerReplica.Notify(NotifyKind.PROMPTS, f));
+  /** Every visible entry of a topic. */
+  public List<Presence> list(String topic) {
+    return index.list(topic);
   }
 
-  /** As {@link #notifyToolList()}, with {@link TrackerNotification.ResourceListChanged}. */
-  public CompletionStage<Integer> notifyResourceList() {
-    return local(f -> new TrackerReplica.Notify(NotifyKind.RESOURCES, f));
-  }
-
-  /**
-   * Tells each visible listener of {@code uri} once ({@link TrackerNotification.ResourceUpdated});
-   * completes with the number of listeners told.
-   */
-  public CompletionStage<Integer> notifyResourceUpdated(String uri) {
-    int told = tellEach(index.lookup(RESOURCES_TOPIC, TrackerKey.id(uri)), new TrackerNotification.ResourceUpdated(uri));
-    return CompletableFuture.completedFuture(told);
-  }
-
-  /**
-   * Tells each actor tracked under the URL elicitation id that the elicitation completed ({@link
-   * TrackerNotification.ElicitationComplete}), then removes those entries (on their owners). Completes
-   * with the number of actors told.
-   */
-  public CompletionStage<Integer> notifyElicitationComplete(String elicitationId) {
-    List<Presence> waiting = index.lookup(REQUESTS_TOPIC, TrackerKey.id(elicitationId));
-    int told = tellEach(waiting, new TrackerNotification.ElicitationComplete(elicitationId));
-    if (told == 0) return CompletableFuture.completedFuture(0);
-    return untrackKey(REQUESTS_TOPIC, TrackerKey.id(elicitationId), Optional.empty()).thenApply(removed -> told);
+  /** The oldest visible entry of each key of a topic. */
+  public List<Presence> listOldestPerKey(String topic) {
+    return index.listOldestPerKey(topic);
   }
 
   // ------------------------------------------------------------------ diffs
@@ -546,15 +421,14 @@ public final class Tracker implements Extension {
     return reply.thenApplyAsync(Function.identity(), executor);
   }
 
-  private static int tellEach(List<Presence> entries, TrackerNotification message) {
-    Set<ActorRef<?>> told = new LinkedHashSet<>();
-    for (Presence p : entries) {
-      if (told.add(p.ref())) p.ref().unsafeUpcast().tell(message);
-    }
-    return told.size();
+  /** The home of a key of the scope topic (it may host the key before replication shows it). */
+  private Optional<NodeId> homeIn(String topic, String key) {
+    return topic.equals(settings.scopeTopic()) ? index.homeOf(key) : Optional.empty();
   }
 
-  private static void requireTopic(String topic) {
-    if (!TrackerReplica.TOPICS.contains(topic)) throw new IllegalArgumentException("unknown tracker topic: " + topic);
+  private void requireTopic(String topic) {
+    if (!settings.topics().contains(topic)) {
+      throw new IllegalArgumentException("unknown tracker topic " + topic + " (phantom.tracker.topics: " + settings.topics() + ")");
+    }
   }
 }

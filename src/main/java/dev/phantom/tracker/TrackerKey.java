@@ -2,22 +2,19 @@ package dev.phantom.tracker;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 
 /**
- * The key an entry is tracked under. Plain ids ({@link Id}: a session id, a request id, a resource URI)
- * and in-flight claims ({@link InFlight}) are different types, so a claim can never collide with a plain
- * request id, whatever characters the id holds.
+ * The key an entry is tracked under. Plain ids ({@link Id}) and claims ({@link Claim}) are different
+ * types, so a claim can never collide with a plain id, whatever characters either holds.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = TrackerKey.Id.class, name = "i"),
-  @JsonSubTypes.Type(value = TrackerKey.InFlight.class, name = "f")
+  @JsonSubTypes.Type(value = TrackerKey.Claim.class, name = "f")
 })
 public sealed interface TrackerKey extends TrackerSerializable {
 
-  /** A plain id: a session id, a request id or a resource URI. */
+  /** A plain id. */
   record Id(String value) implements TrackerKey {
     public Id {
       if (value == null) throw new IllegalArgumentException("tracker key must not be null");
@@ -30,22 +27,22 @@ public sealed interface TrackerKey extends TrackerSerializable {
   }
 
   /**
-   * The claim on a JSON-RPC request of a session, taken by {@link Tracker#trackInFlight}.
+   * A claim on {@code name} within {@code scope}, taken by {@link Tracker#claim}: decided by the scope's
+   * home node, and kept in the scope's shard.
    *
-   * @param sessionId the session
-   * @param requestId the JSON text of the JSON-RPC id ({@code "\"a\""} or {@code 1}: the string "1" and
-   *     the number 1 are different ids, as in JSON-RPC)
+   * @param scope the key whose home arbitrates the claim (a key of the scope topic)
+   * @param name what is claimed within the scope, compared as text
    */
-  record InFlight(String sessionId, String requestId) implements TrackerKey {
-    public InFlight {
-      if (sessionId == null || requestId == null) {
-        throw new IllegalArgumentException("in-flight key needs a session id and a request id");
+  record Claim(String scope, String name) implements TrackerKey {
+    public Claim {
+      if (scope == null || name == null) {
+        throw new IllegalArgumentException("a claim key needs a scope and a name");
       }
     }
 
     @Override
     public String toString() {
-      return "in-flight(" + sessionId + ", " + requestId + ")";
+      return "claim(" + scope + ", " + name + ")";
     }
   }
 
@@ -54,44 +51,8 @@ public sealed interface TrackerKey extends TrackerSerializable {
     return new Id(value);
   }
 
-  /**
-   * The claim key of a JSON-RPC request id given as a Java value: a {@link String} or an integral
-   * {@link Number} (JSON-RPC ids are strings or numbers).
-   */
-  static InFlight inFlight(String sessionId, Object requestId) {
-    return new InFlight(sessionId, jsonRpcIdText(requestId));
-  }
-
-  /** The canonical JSON text of a JSON-RPC id. */
-  static String jsonRpcIdText(Object requestId) {
-    if (requestId instanceof String s) {
-      StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        switch (c) {
-          case '"' -> out.append("\\\"");
-          case '\\' -> out.append("\\\\");
-          default -> {
-            if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-            else out.append(c);
-          }
-        }
-      }
-      return out.append('"').toString();
-    }
-    if (requestId instanceof Integer || requestId instanceof Long || requestId instanceof Short
-        || requestId instanceof Byte || requestId instanceof BigInteger) {
-      return requestId.toString();
-    }
-    if (requestId instanceof BigDecimal d) {
-      return d.stripTrailingZeros().toPlainString();
-    }
-    if (requestId instanceof Number n) {
-      double v = n.doubleValue();
-      if (v == Math.rint(v) && !Double.isInfinite(v)) return Long.toString((long) v);
-      return Double.toString(v);
-    }
-    throw new IllegalArgumentException(
-        "a JSON-RPC id is a string or a number, got " + (requestId == null ? "null" : requestId.getClass().getName()));
+  /** A claim key. */
+  static Claim claim(String scope, String name) {
+    return new Claim(scope, name);
   }
 }

@@ -30,28 +30,13 @@ final class TrackerProtocol {
       implements TrackerReplica.Command, TrackerSerializable {}
 
   record RemoteClaim(
-      long targetUid, TrackerKey.InFlight claim, ActorRef<?> holder, ActorRef<ClaimAnswer> replyTo)
+      long targetUid, TrackerKey.Claim claim, ActorRef<?> holder, ActorRef<ClaimAnswer> replyTo)
       implements TrackerReplica.Command, TrackerSerializable {}
 
-  record RemoteRelease(long targetUid, TrackerKey.InFlight claim, ActorRef<?> holder)
+  record RemoteRelease(long targetUid, TrackerKey.Claim claim, ActorRef<?> holder)
       implements TrackerReplica.Command, TrackerSerializable {}
-
-  /** Sent once to every member's replica; each fans out to the sessions homed on its node. */
-  record Fanout(NotifyKind kind, ActorRef<Count> replyTo) implements TrackerReplica.Command, TrackerSerializable {}
 
   record Count(int value) implements TrackerSerializable {}
 
   record ClaimAnswer(ClaimResult result) implements TrackerSerializable {}
-
-  enum NotifyKind {
-    TOOLS(new TrackerNotification.ToolListChanged()),
-    PROMPTS(new TrackerNotification.PromptListChanged()),
-    RESOURCES(new TrackerNotification.ResourceListChanged());
-
-    final TrackerNotification message;
-
-    NotifyKind(TrackerNotification message) {
-      this.message = message;
-    }
-  }
 }

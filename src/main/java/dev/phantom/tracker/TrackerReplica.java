@@ -20,8 +20,6 @@ import akka.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import akka.cluster.typed.Cluster;
 import dev.phantom.tracker.TrackerProtocol.ClaimAnswer;
 import dev.phantom.tracker.TrackerProtocol.Count;
-import dev.phantom.tracker.TrackerProtocol.Fanout;
-import dev.phantom.tracker.TrackerProtocol.NotifyKind;
 import dev.phantom.tracker.TrackerProtocol.RemoteClaim;
 import dev.phantom.tracker.TrackerProtocol.RemoteRelease;
 import dev.phantom.tracker.TrackerProtocol.RemoteUntrack;
@@ -50,7 +48,7 @@ import java.util.function.Consumer;
  *   <li>{@link ShardReader}: each key polled from the local replicator, diffed into the index when
  *       another node wrote it, and this node's entries in it reconciled with the live table;
  *   <li>{@link MembershipView}: which owners reads show, and which owners' entries the leader deletes;
- *   <li>{@link Claims}: claims for the sessions homed on this node (linearizable: one actor decides);
+ *   <li>{@link Claims}: claims within the scopes homed on this node (linearizable: one actor decides);
  *   <li>{@link DiffSubscribers}: joins and leaves for the diff listeners.
  * </ul>
  *
@@ -59,8 +57,6 @@ import java.util.function.Consumer;
 final class TrackerReplica {
 
   static final String NAME = "phantom-tracker";
-  static final List<String> TOPICS =
-      List.of(Tracker.SESSIONS_TOPIC, Tracker.REQUESTS_TOPIC, Tracker.RESOURCES_TOPIC);
 
   interface Command {}
 
@@ -73,15 +69,13 @@ final class TrackerReplica {
   record UpdateMeta(String topic, TrackerKey key, Map<String, Object> patch, CompletableFuture<Integer> reply)
       implements Command {}
 
-  record Claim(TrackerKey.InFlight claim, ActorRef<?> holder, CompletableFuture<ClaimResult> reply) implements Command {}
+  record Claim(TrackerKey.Claim claim, ActorRef<?> holder, CompletableFuture<ClaimResult> reply) implements Command {}
 
-  record Release(TrackerKey.InFlight claim, ActorRef<?> holder) implements Command {}
+  record Release(TrackerKey.Claim claim, ActorRef<?> holder) implements Command {}
 
   record Subscribe(String topic, ActorRef<TrackerDiff> listener) implements Command {}
 
   record Unsubscribe(String topic, ActorRef<TrackerDiff> listener) implements Command {}
-
-  record Notify(NotifyKind kind, CompletableFuture<Integer> reply) implements Command {}
 
   record GetStats(boolean measureKeys, CompletableFuture<TrackerStats> reply) implements Command {}
 
@@ -165,7 +159,7 @@ final class TrackerReplica {
     this.clustered = clustered;
     this.self = index.self();
     this.provider = ((akka.actor.ExtendedActorSystem) Adapter.toClassic(ctx.getSystem())).provider();
-    ShardLayout layout = new ShardLayout(settings.shardsPerTopic());
+    ShardLayout layout = new ShardLayout(settings.topics(), settings.shardsPerTopic());
     Cluster cluster = clustered ? Cluster.get(ctx.getSystem()) : null;
     Address selfAddress = clustered ? cluster.selfMember().address() : ctx.getSystem().address();
     this.selfUnique = clustered ? new SelfUniqueAddress(cluster.selfMember().uniqueAddress()) : null;
@@ -188,8 +182,8 @@ final class TrackerReplica {
       shardByKeyId.put(layout.keyId(shard), shard);
     }
     // Polled, not subscribed: the replicator digests (fully serializes and hashes) a subscribed key on
-    // its first change in every notify interval, which measured 37 % of session creation's CPU at
-    // 20,000 sessions and grows with the entries. A local Get returns the value object itself, so an
+    // its first change in every notify interval, which measured 37 % of the CPU of tracking at
+    // 20,000 entries and grows with the entries. A local Get returns the value object itself, so an
     // unchanged key costs one reference comparison.
     this.pollAnswers = ctx.messageAdapter(Replicator.GetResponse.class, ShardPolled::new);
     timers.startTimerWithFixedDelay(PollTick.INSTANCE,
@@ -212,15 +206,13 @@ final class TrackerReplica {
             m.targetUid() == self.uid() ? updateOwnMeta(m.topic(), m.key(), m.patch()) : 0))))
         .onMessage(Claim.class, same(m -> m.reply().complete(claim(m.claim(), m.holder()))))
         .onMessage(RemoteClaim.class, same(m -> m.replyTo().tell(new ClaimAnswer(
-            m.targetUid() == self.uid() ? claim(m.claim(), m.holder()) : ClaimResult.NO_SESSION))))
+            m.targetUid() == self.uid() ? claim(m.claim(), m.holder()) : ClaimResult.NO_SCOPE))))
         .onMessage(Release.class, same(m -> release(m.claim(), m.holder())))
         .onMessage(RemoteRelease.class, same(m -> {
           if (m.targetUid() == self.uid()) release(m.claim(), m.holder());
         }))
         .onMessage(Subscribe.class, same(this::onSubscribe))
         .onMessage(Unsubscribe.class, this::onUnsubscribe)
-        .onMessage(Notify.class, this::onNotify)
-        .onMessage(Fanout.class, this::onFanout)
         .onMessage(PollTick.class, m -> onPollTick())
         .onMessage(ShardPolled.class, same(this::onShardPolled))
         .onMessage(ShardUpdated.class, same(this::onShardUpdated))
@@ -325,59 +317,18 @@ final class TrackerReplica {
     return Behaviors.same();
   }
 
-  private ClaimResult claim(TrackerKey.InFlight claim, ActorRef<?> holder) {
-    boolean sessionHere = !own.under(Tracker.SESSIONS_TOPIC, TrackerKey.id(claim.sessionId())).isEmpty();
-    ClaimResult result = claims.claim(claim, holder, sessionHere);
+  private ClaimResult claim(TrackerKey.Claim claim, ActorRef<?> holder) {
+    boolean scopeHere = !own.under(settings.scopeTopic(), TrackerKey.id(claim.scope())).isEmpty();
+    ClaimResult result = claims.claim(claim, holder, scopeHere);
     // Watching a holder that is watched already (it claimed before) changes nothing.
     if (result == ClaimResult.CLAIMED) ctx.watch(holder);
     return result;
   }
 
-  private void release(TrackerKey.InFlight claim, ActorRef<?> holder) {
+  private void release(TrackerKey.Claim claim, ActorRef<?> holder) {
     if (claims.release(claim, holder)) {
       unwatchIfUnused(holder);
     }
-  }
-
-  // ---------------------------------------------------------------- fan-out
-
-  private Behavior<Command> onNotify(Notify m) {
-    if (!clustered) {
-      m.reply().complete(fanoutLocally(m.kind()));
-      return Behaviors.same();
-    }
-    List<ActorRef<Command>> replicas = new ArrayList<>();
-    replicas.add(ctx.getSelf());
-    for (NodeId node : index.visibleOwners()) {
-      if (!node.equals(self)) replicas.add(at(ctx.getSystem(), node));
-    }
-    ctx.spawnAnonymous(FanoutAggregator.create(replicas, m.kind(), settings.notifyTimeout(), m.reply()));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onFanout(Fanout m) {
-    m.replyTo().tell(new Count(fanoutLocally(m.kind())));
-    return Behaviors.same();
-  }
-
-  /** Tells each session homed on this node once, through its oldest local entry. */
-  private int fanoutLocally(NotifyKind kind) {
-    int reached = 0;
-    for (Map.Entry<TrackerKey, Presence[]> e : index.rawTopic(Tracker.SESSIONS_TOPIC).entrySet()) {
-      if (!(e.getKey() instanceof TrackerKey.Id id)) continue;
-      Presence target = null;
-      for (Presence p : e.getValue()) {
-        if (p.owner().equals(self)) {
-          target = p;
-          break;
-        }
-      }
-      if (target == null) continue;
-      if (!index.homeOf(id.value()).map(self::equals).orElse(false)) continue;
-      target.ref().unsafeUpcast().tell(kind.message);
-      reached++;
-    }
-    return reached;
   }
 
   // ---------------------------------------------------------------- replication

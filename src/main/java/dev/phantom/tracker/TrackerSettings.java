@@ -6,6 +6,9 @@ import java.time.Duration;
 /**
  * The tracker's settings, read once from {@code phantom.tracker} (defaults in {@code reference.conf}).
  *
+ * @param topics the topics entries are tracked in (their Distributed Data keys are made at start, so the
+ *     list must be identical on every node)
+ * @param scopeTopic the topic whose keys are claim scopes: a claim's arbiter is the home of its scope
  * @param mode {@code auto} (cluster when the ActorSystem's provider is {@code cluster}), {@code cluster}
  *     or {@code local}
  * @param shardsPerTopic how many Distributed Data keys each topic is spread over; must be identical on
@@ -17,20 +20,20 @@ import java.time.Duration;
  *     deletes its entries (guards against a member this node has not seen yet)
  * @param remoteCallTimeout how long a call routed to another node (claim, remote untrack, meta update)
  *     waits for its answer
- * @param notifyTimeout how long a list_changed fan-out waits for every node's count
  * @param maxUpdatesPerTick the most entry operations handed to the replicator per {@code updateTick}
  * @param updateTick how often queued writes are handed to the replicator (one update per key) and the budget renews
  * @param fullDiffInterval how often every key is compared in full with the replicator's value, even when
  *     only this node wrote it (what heals an own entry that went missing from the replicated data)
  */
 public record TrackerSettings(
+    java.util.List<String> topics,
+    String scopeTopic,
     String mode,
     int shardsPerTopic,
     Config replicatorConfig,
     Duration sweepInterval,
     Duration sweepGrace,
     Duration remoteCallTimeout,
-    Duration notifyTimeout,
     int maxUpdatesPerTick,
     Duration updateTick,
     Duration fullDiffInterval) {
@@ -46,14 +49,23 @@ public record TrackerSettings(
     if (shards < 1 || shards > 4096) {
       throw new IllegalArgumentException("phantom.tracker.shards-per-topic must be 1..4096, not " + shards);
     }
+    java.util.List<String> topics = java.util.List.copyOf(c.getStringList("topics"));
+    if (topics.isEmpty() || new java.util.HashSet<>(topics).size() != topics.size()) {
+      throw new IllegalArgumentException("phantom.tracker.topics must list distinct topics, not " + topics);
+    }
+    String scopeTopic = c.getString("scope-topic");
+    if (!topics.contains(scopeTopic)) {
+      throw new IllegalArgumentException("phantom.tracker.scope-topic " + scopeTopic + " is not one of " + topics);
+    }
     return new TrackerSettings(
+        topics,
+        scopeTopic,
         mode,
         shards,
         c.getConfig("distributed-data"),
         c.getDuration("sweep-interval"),
         c.getDuration("sweep-grace"),
         c.getDuration("remote-call-timeout"),
-        c.getDuration("notify-timeout"),
         c.getInt("max-updates-per-tick"),
         c.getDuration("update-tick"),
         c.getDuration("full-diff-interval"));

@@ -1,5 +1,6 @@
 package dev.phantom.bench;
 
+import dev.phantom.presence.SessionTracker;
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
@@ -9,7 +10,6 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import akka.cluster.typed.JoinSeedNodes;
 import dev.phantom.tracker.Presence;
-import dev.phantom.tracker.Tracker;
 import dev.phantom.tracker.TrackerStats;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -56,7 +56,7 @@ final class CrashMeasurement {
       ActorSystem<Void> obs1 = ActorSystem.create(Behaviors.empty(), "phantom", BenchConfig.productionLike(0));
       observers.add(obs1);
       Cluster.get(obs1).manager().tell(new JoinSeedNodes(List.of(seed)));
-      List<Tracker> trackers = observers.stream().map(Tracker::get).toList();
+      List<SessionTracker> trackers = observers.stream().map(SessionTracker::get).toList();
 
       victim = startVictim(seed, sessions, subscriptions);
       List<String> victimOutput = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -75,7 +75,7 @@ final class CrashMeasurement {
           .map(Presence::id)
           .toList();
       if (ids.size() != sessions) throw new IllegalStateException("observer lists " + ids.size() + " victim sessions, not " + sessions);
-      for (Tracker t : trackers) {
+      for (SessionTracker t : trackers) {
         for (String id : ids) if (t.getSession(id).isEmpty()) throw new IllegalStateException("session not visible: " + id);
       }
       TrackerBenchmark.progress("  run " + run + ": observers see all " + expected + " victim entries; SIGKILL");
@@ -194,17 +194,17 @@ final class CrashMeasurement {
     return false;
   }
 
-  private static boolean allHidden(Tracker t, List<String> ids) {
+  private static boolean allHidden(SessionTracker t, List<String> ids) {
     for (String id : ids) if (t.getSession(id).isPresent()) return false;
     return true;
   }
 
-  private static int ownedBy(Tracker t, String owner) {
+  private static int ownedBy(SessionTracker t, String owner) {
     try {
-      TrackerStats s = t.stats(false).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      TrackerStats s = t.tracker().stats(false).toCompletableFuture().get(5, TimeUnit.SECONDS);
       return s.entriesByOwner().getOrDefault(owner, 0);
     } catch (Exception e) {
-      throw new IllegalStateException("tracker.stats(false) did not answer within 5 s", e);
+      throw new IllegalStateException("tracker.tracker().stats(false) did not answer within 5 s", e);
     }
   }
 }

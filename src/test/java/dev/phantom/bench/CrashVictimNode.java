@@ -1,5 +1,6 @@
 package dev.phantom.bench;
 
+import dev.phantom.presence.SessionTracker;
 import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -7,7 +8,6 @@ import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.JoinSeedNodes;
 import dev.phantom.tracker.TrackResult;
-import dev.phantom.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +44,7 @@ public final class CrashVictimNode {
 
     ActorSystem<ActorPool.Spawn> system =
         ActorSystem.create(ActorPool.guardian(), "phantom", BenchConfig.productionLike(port));
-    Tracker tracker = Tracker.get(system);
+    SessionTracker tracker = SessionTracker.get(system);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(new JoinSeedNodes(List.of(AddressFromURIString.parse(seed))));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -60,7 +60,7 @@ public final class CrashVictimNode {
     List<ActorRef<Object>> pool = ActorPool.spawn(system, "v-", ACTORS);
     List<CompletableFuture<TrackResult>> stages = new ArrayList<>();
     for (int i = 0; i < sessions; i++) {
-      stages.add(tracker.trackSession(pool.get(i % ACTORS), tracker.mintId()).toCompletableFuture());
+      stages.add(tracker.trackSession(pool.get(i % ACTORS), tracker.tracker().mintId()).toCompletableFuture());
     }
     for (int i = 0; i < subscriptions; i++) {
       stages.add(tracker.subscribeResource(pool.get(i % ACTORS), "bench://victim/resource/" + i).toCompletableFuture());
@@ -72,7 +72,7 @@ public final class CrashVictimNode {
       System.out.flush();
       Runtime.getRuntime().halt(2);
     }
-    System.out.println("READY " + tracker.selfNode());
+    System.out.println("READY " + tracker.tracker().selfNode());
     System.out.flush();
     Thread.sleep(TimeUnit.MINUTES.toMillis(10));
     Runtime.getRuntime().halt(0);

@@ -1,5 +1,7 @@
 package dev.phantom.bench;
 
+import dev.phantom.tracker.Tracker;
+import dev.phantom.presence.SessionTracker;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -9,7 +11,6 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import dev.phantom.testkit.TestCluster;
 import dev.phantom.tracker.TrackResult;
-import dev.phantom.tracker.Tracker;
 import dev.phantom.tracker.TrackerStats;
 import dev.phantom.testkit.Watchdog;
 import java.lang.management.ManagementFactory;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The Tracker benchmark (issue 2): prints one line per figure and writes the section "Tracker (issue
+ * The SessionTracker benchmark (issue 2): prints one line per figure and writes the section "SessionTracker (issue
  * 2)" of {@code docs/benchmarks.md}. Run it with {@code scripts/bench-tracker}.
  *
  * <p>Measurements: (a) track+untrack throughput on one node, LOCAL mode and single-node cluster; (b)
@@ -54,7 +55,7 @@ public final class TrackerBenchmark {
 
   private final boolean quick;
   private final Set<String> only;
-  private final Report report = new Report("## Tracker (issue 2)", TrackerBenchmark.class, "test-compile");
+  private final Report report = new Report("## SessionTracker (issue 2)", TrackerBenchmark.class, "test-compile");
 
   private TrackerBenchmark(boolean quick, Set<String> only) {
     this.quick = quick;
@@ -84,7 +85,7 @@ public final class TrackerBenchmark {
     Thread watchdog = Watchdog.start("BENCHMARK", 25, 3, true);
 
     String date = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    progress("Tracker benchmark " + date + (quick ? " (QUICK: small sizes, not for reporting)" : ""));
+    progress("SessionTracker benchmark " + date + (quick ? " (QUICK: small sizes, not for reporting)" : ""));
     progress("machine: " + Machine.cpus() + "; " + Machine.memTotal());
     progress("java: " + Machine.java() + "; os: " + Machine.os());
     progress("jvm flags: " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
@@ -108,7 +109,7 @@ public final class TrackerBenchmark {
               + " -cp ... dev.phantom.bench.TrackerBenchmark " + String.join(" ", args)).trim();
       List<String> setup = List.of(
           "Child JVM of the crash measurement: `" + String.join(" ", CrashMeasurement.CHILD_JVM_FLAGS) + "`",
-          "Tracker settings: the defaults of `reference.conf` (phantom.tracker.* not overridden). " + Machine.trackerSettings());
+          "SessionTracker settings: the defaults of `reference.conf` (phantom.tracker.* not overridden). " + Machine.trackerSettings());
       bench.report.writeSection(docsFile, bench.report.section(command, date, total, setup));
       progress("wrote section '" + bench.report.heading() + "' of " + docsFile.toAbsolutePath());
     } else {
@@ -158,9 +159,9 @@ public final class TrackerBenchmark {
         ? startSingleNode()
         : ActorSystem.create(ActorPool.guardian(), "phantom", BenchConfig.local());
     try {
-      Tracker tracker = Tracker.get(system);
+      SessionTracker tracker = SessionTracker.get(system);
       Tracker.Mode expected = clustered ? Tracker.Mode.CLUSTER : Tracker.Mode.LOCAL;
-      if (tracker.mode() != expected) throw new IllegalStateException("tracker mode " + tracker.mode() + ", expected " + expected);
+      if (tracker.tracker().mode() != expected) throw new IllegalStateException("tracker mode " + tracker.tracker().mode() + ", expected " + expected);
       List<ActorRef<Object>> pool = ActorPool.spawn(system, "a-", actors);
       List<Double> pairs = new ArrayList<>();
       List<Double> tracks = new ArrayList<>();
@@ -201,9 +202,9 @@ public final class TrackerBenchmark {
   }
 
   /** Tracks then untracks {@code n} fresh sessions; returns {track ns, untrack ns}. */
-  private static long[] trackUntrackOnce(Tracker tracker, List<ActorRef<Object>> pool, int n, int window) throws Exception {
+  private static long[] trackUntrackOnce(SessionTracker tracker, List<ActorRef<Object>> pool, int n, int window) throws Exception {
     String[] ids = new String[n];
-    for (int i = 0; i < n; i++) ids[i] = tracker.mintId();
+    for (int i = 0; i < n; i++) ids[i] = tracker.tracker().mintId();
     Semaphore permits = new Semaphore(window);
     AtomicInteger tracked = new AtomicInteger();
     AtomicInteger other = new AtomicInteger();
@@ -257,7 +258,7 @@ public final class TrackerBenchmark {
     int actors = 1_000;
     ActorSystem<ActorPool.Spawn> system = startSingleNode();
     try {
-      Tracker tracker = Tracker.get(system);
+      SessionTracker tracker = SessionTracker.get(system);
       long frame = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
       int shards = system.settings().config().getInt("phantom.tracker.shards-per-topic");
 
@@ -265,7 +266,7 @@ public final class TrackerBenchmark {
       List<ActorRef<Object>> warm = ActorPool.spawn(system, "w-", 10);
       String[] warmIds = new String[5_000];
       trackBatch(tracker, warm, warmIds, 0, warmIds.length);
-      await(tracker.stats(true), "stats");
+      await(tracker.tracker().stats(true), "stats");
       untrackAll(tracker, warmIds);
       Thread.sleep(1_500);
 
@@ -308,7 +309,7 @@ public final class TrackerBenchmark {
             s.largestKeyBytes() / (double) Math.max(1, s.largestKeyEntries()), ratio),
         "", Stats.fmt("< frame (%,d B)", frame), s.largestKeyBytes() < frame);
     if (id.equals("f.10k")) {
-      report.note("(f) `tracker.stats(true)` (largestKeyBytes, largestKeyEntries) on the single-node cluster, once the stats were "
+      report.note("(f) `tracker.tracker().stats(true)` (largestKeyBytes, largestKeyEntries) on the single-node cluster, once the stats were "
           + "stable over two polls and the largest key held at least the expected maximum number of entries per key "
           + "(computed from the ids' shard hash). Note that `entriesByTopic` counts the read index, which holds the node's own "
           + "entries at once, so it cannot show replication by itself. The frame size is `akka.remote.artery.advanced.maximum-frame-size`. "
@@ -319,12 +320,12 @@ public final class TrackerBenchmark {
   }
 
   /** Tracks ids[from..to) (minting them) over the pool, 1,000 in flight. */
-  private static void trackBatch(Tracker tracker, List<ActorRef<Object>> pool, String[] ids, int from, int to) throws Exception {
+  private static void trackBatch(SessionTracker tracker, List<ActorRef<Object>> pool, String[] ids, int from, int to) throws Exception {
     Semaphore permits = new Semaphore(1_000);
     AtomicInteger tracked = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     for (int i = from; i < to; i++) {
-      ids[i] = tracker.mintId();
+      ids[i] = tracker.tracker().mintId();
       acquire(permits, 1, "trackSession");
       tracker.trackSession(pool.get(i % pool.size()), ids[i]).whenComplete((r, e) -> {
         if (e != null) failure.compareAndSet(null, e);
@@ -337,7 +338,7 @@ public final class TrackerBenchmark {
     if (tracked.get() != to - from) throw new IllegalStateException("TRACKED " + tracked.get() + " of " + (to - from));
   }
 
-  private static void untrackAll(Tracker tracker, String[] ids) throws Exception {
+  private static void untrackAll(SessionTracker tracker, String[] ids) throws Exception {
     Semaphore permits = new Semaphore(1_000);
     for (String id : ids) {
       acquire(permits, 1, "untrackSession");
@@ -347,7 +348,7 @@ public final class TrackerBenchmark {
   }
 
   /** Polls stats(true) until the largest key is stable and as full as the ids' shard hash says it must be. */
-  private static TrackerStats awaitReplicated(Tracker tracker, String[] ids, int count, int shards) throws Exception {
+  private static TrackerStats awaitReplicated(SessionTracker tracker, String[] ids, int count, int shards) throws Exception {
     int[] perShard = new int[shards];
     for (int i = 0; i < count; i++) perShard[Math.floorMod(ids[i].hashCode(), shards)]++;
     int expectedMax = 0;
@@ -356,9 +357,9 @@ public final class TrackerBenchmark {
     TrackerStats previous = null;
     Thread.sleep(500);
     while (true) {
-      TrackerStats s = await(tracker.stats(true), "stats(true)");
+      TrackerStats s = await(tracker.tracker().stats(true), "stats(true)");
       boolean full = s.largestKeyEntries() >= expectedMax - 1
-          && s.entriesByTopic().getOrDefault(Tracker.SESSIONS_TOPIC, 0) == count;
+          && s.entriesByTopic().getOrDefault(SessionTracker.SESSIONS_TOPIC, 0) == count;
       if (full && previous != null && previous.largestKeyBytes() == s.largestKeyBytes()
           && previous.largestKeyEntries() == s.largestKeyEntries()) {
         progress(Stats.fmt("  %,d entries replicated: largest key %,d B with %,d entries (expected max per key %,d)",
@@ -368,7 +369,7 @@ public final class TrackerBenchmark {
       previous = s;
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(Stats.fmt("stats(true) not stable within %s: largest key %,d entries, expected max %,d, sessions %d",
-            WAIT, s.largestKeyEntries(), expectedMax, s.entriesByTopic().getOrDefault(Tracker.SESSIONS_TOPIC, 0)));
+            WAIT, s.largestKeyEntries(), expectedMax, s.entriesByTopic().getOrDefault(SessionTracker.SESSIONS_TOPIC, 0)));
       }
       Thread.sleep(300);
     }
@@ -386,10 +387,10 @@ public final class TrackerBenchmark {
 
   // ---------------------------------------------------------------- (b) lookups
 
-  private void lookups(Tracker tracker, String[] hitIds) throws Exception {
+  private void lookups(SessionTracker tracker, String[] hitIds) throws Exception {
     long calls = quick ? 1_000_000 : 10_000_000;
     String[] missIds = new String[hitIds.length];
-    for (int i = 0; i < missIds.length; i++) missIds[i] = tracker.mintId();
+    for (int i = 0; i < missIds.length; i++) missIds[i] = tracker.tracker().mintId();
     progress(Stats.fmt("  lookups: %,d entries present, %,d calls per run", hitIds.length, calls));
     for (int w = 0; w < 3; w++) {
       lookupLoop(tracker, hitIds, calls / 2, 0);
@@ -420,7 +421,7 @@ public final class TrackerBenchmark {
   }
 
   /** ns per call (per thread). */
-  private static double timeLookups(Tracker tracker, String[] ids, long calls, int threads, boolean expectHits) throws Exception {
+  private static double timeLookups(SessionTracker tracker, String[] ids, long calls, int threads, boolean expectHits) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     long[] found = new long[threads];
     List<Thread> workers = new ArrayList<>();
@@ -450,7 +451,7 @@ public final class TrackerBenchmark {
     return elapsed / (double) calls;
   }
 
-  private static long lookupLoop(Tracker tracker, String[] ids, long calls, int offset) {
+  private static long lookupLoop(SessionTracker tracker, String[] ids, long calls, int offset) {
     long found = 0;
     int n = ids.length;
     int j = offset % n;
@@ -468,12 +469,12 @@ public final class TrackerBenchmark {
     int warmup = quick ? 10 : 20;
     TestCluster cluster = TestCluster.start(3);
     try {
-      List<Tracker> trackers = List.of(Tracker.get(cluster.node(0)), Tracker.get(cluster.node(1)), Tracker.get(cluster.node(2)));
+      List<SessionTracker> trackers = List.of(SessionTracker.get(cluster.node(0)), SessionTracker.get(cluster.node(1)), SessionTracker.get(cluster.node(2)));
       waitFor(WAIT, "every tracker sees 3 visible nodes", () -> trackers.stream().allMatch(t -> statsOf(t).visibleNodes().size() == 3));
       List<ActorRef<Object>> poolA = spawnIdle(cluster.kit(0), "lat-a-", 20);
       List<ActorRef<Object>> poolB = spawnIdle(cluster.kit(1), "lat-b-", 20);
-      Tracker a = trackers.get(0);
-      Tracker b = trackers.get(1);
+      SessionTracker a = trackers.get(0);
+      SessionTracker b = trackers.get(1);
       for (int i = 0; i < warmup; i++) {
         sample(a, b, poolA.get(i % poolA.size()));
         sample(b, a, poolB.get(i % poolB.size()));
@@ -538,8 +539,8 @@ public final class TrackerBenchmark {
   }
 
   /** One visibility sample in ns ({@link #SAMPLE_TIMEOUT_NS} if it never became visible). */
-  private static long sample(Tracker writer, Tracker reader, ActorRef<Object> ref) throws Exception {
-    String id = writer.mintId();
+  private static long sample(SessionTracker writer, SessionTracker reader, ActorRef<Object> ref) throws Exception {
+    String id = writer.tracker().mintId();
     long start = System.nanoTime();
     CompletionStage<TrackResult> stage = writer.trackSession(ref, id);
     long deadline = start + SAMPLE_TIMEOUT_NS;
@@ -648,9 +649,9 @@ public final class TrackerBenchmark {
     }
   }
 
-  static TrackerStats statsOf(Tracker t) {
+  static TrackerStats statsOf(SessionTracker t) {
     try {
-      return await(t.stats(false), "stats(false)");
+      return await(t.tracker().stats(false), "stats(false)");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

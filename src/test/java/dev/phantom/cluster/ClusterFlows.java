@@ -1,5 +1,6 @@
 package dev.phantom.cluster;
 
+import dev.phantom.presence.SessionTracker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,7 +15,6 @@ import dev.phantom.testkit.McpTestClient;
 import dev.phantom.testkit.McpTestClient.EventStream;
 import dev.phantom.testkit.McpTestNode;
 import dev.phantom.testkit.TestCluster;
-import dev.phantom.tracker.Tracker;
 import dev.phantom.tracker.TrackerKey;
 import java.net.URI;
 import java.time.Duration;
@@ -73,8 +73,8 @@ abstract class ClusterFlows {
     assertEquals(202, client.post(reply, Map.of()).status());
   }
 
-  private static Tracker tracker(int node) {
-    return Tracker.get(cluster.node(node));
+  private static SessionTracker tracker(int node) {
+    return SessionTracker.get(cluster.node(node));
   }
 
   // 1. Session lookup
@@ -89,7 +89,7 @@ abstract class ClusterFlows {
     McpTestClient unknown = new McpTestClient(a);
     for (URI node : List.of(a, b, c)) {
       McpTestClient.Reply r = unknown.via(node).postRaw(Json.write(McpTestClient.request(1, "ping", null)),
-          Map.of("Mcp-Session-Id", tracker(0).mintId()));
+          Map.of("Mcp-Session-Id", tracker(0).tracker().mintId()));
       assertEquals(404, r.status(), "unknown session on " + node);
     }
     McpTestClient ended = sessionOn(b);
@@ -118,7 +118,7 @@ abstract class ClusterFlows {
       JsonNode ask = onB.nextMatching(method("elicitation/create"));
       // an answer for an unknown id gets 400 at once, and an answer from another session is refused
       long started = System.nanoTime();
-      McpTestClient.Reply unknown = client.via(c).postRaw("{\"jsonrpc\":\"2.0\",\"id\":\"" + tracker(1).mintId()
+      McpTestClient.Reply unknown = client.via(c).postRaw("{\"jsonrpc\":\"2.0\",\"id\":\"" + tracker(1).tracker().mintId()
           + "\",\"result\":{\"action\":\"accept\"}}", Map.of());
       assertEquals(400, unknown.status());
       assertTrue(System.nanoTime() - started < Duration.ofSeconds(2).toNanos(), "refused at once, no polling");
@@ -211,7 +211,7 @@ abstract class ClusterFlows {
     String lastSeen;
     try (EventStream getOnA = client.via(a).get(null)) {
       assertTrue(client.via(b).call("resources/subscribe", Json.object().put("uri", uri)).has("result"));
-      Eventually.await(REPLICATION, () -> tracker(2).lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).stream()
+      Eventually.await(REPLICATION, () -> tracker(2).tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).stream()
           .anyMatch(p -> client.sessionId().equals(p.meta().get("session"))), "the subscription replicated to C");
       client.via(c).callTool("update_watched_resource", null);
       assertEquals(uri, getOnA.nextMatching(method("notifications/resources/updated")).path("params").path("uri").asText());
@@ -223,7 +223,7 @@ abstract class ClusterFlows {
       client.via(c).callTool("update_watched_resource", null);
       getOnB.nextMatching(method("notifications/resources/updated"));
       assertTrue(client.via(c).call("resources/unsubscribe", Json.object().put("uri", uri)).has("result"));
-      Eventually.await(REPLICATION, () -> tracker(2).lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).stream()
+      Eventually.await(REPLICATION, () -> tracker(2).tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).stream()
           .noneMatch(p -> client.sessionId().equals(p.meta().get("session"))), "the unsubscription replicated to C");
       client.via(c).callTool("update_watched_resource", null);
       client.via(c).callTool("add_dynamic_tool", null);
@@ -343,7 +343,7 @@ abstract class ClusterFlows {
       assertTrue(runningOnB.endsWithin(Duration.ofSeconds(5)), "POST stream on B closed");
     }
     for (int node = 0; node < 3; node++) {
-      Tracker t = tracker(node);
+      SessionTracker t = tracker(node);
       Eventually.await(REPLICATION, () -> t.listSessionStreams(client.sessionId()).isEmpty()
           && t.listResourceListeners().stream().noneMatch(p -> client.sessionId().equals(p.meta().get("session"))),
           "the session's entries gone on node " + node);

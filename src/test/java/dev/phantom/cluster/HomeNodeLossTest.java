@@ -55,8 +55,8 @@ class HomeNodeLossTest {
       // the survivor's session keeps its stream, subscription and calls
       assertEquals("still here", survivor.via(nodes.get(1).endpoint).callTool("echo", Json.object().put("text", "still here"))
           .path("result").path("content").path(0).path("text").asText());
-      Eventually.await(Duration.ofSeconds(10), () -> dev.phantom.tracker.Tracker.get(cluster.node(1))
-          .lookup(dev.phantom.tracker.Tracker.RESOURCES_TOPIC, dev.phantom.tracker.TrackerKey.id("test://watched-resource"))
+      Eventually.await(Duration.ofSeconds(10), () -> dev.phantom.presence.SessionTracker.get(cluster.node(1)).tracker()
+          .lookup(dev.phantom.presence.SessionTracker.RESOURCES_TOPIC, "test://watched-resource")
           .stream().anyMatch(p -> survivor.sessionId().equals(p.meta().get("session"))), "subscription visible on node 1");
       survivor.via(nodes.get(1).endpoint).callTool("update_watched_resource", null);
       survivorGet.nextMatching(m -> "notifications/resources/updated".equals(m.path("method").asText()));

@@ -34,8 +34,8 @@ class ServingNodeLossTest {
     // Cluster members are Up; each node's tracker learns them (and so where ids are homed) from its
     // own subscription to cluster events, a moment later.
     for (int i = 0; i < 3; i++) {
-      dev.phantom.tracker.Tracker t = dev.phantom.tracker.Tracker.get(cluster.node(i));
-      Eventually.await(Duration.ofSeconds(20), () -> t.visibleNodes().size() == 3, "every tracker sees 3 nodes");
+      dev.phantom.presence.SessionTracker t = dev.phantom.presence.SessionTracker.get(cluster.node(i));
+      Eventually.await(Duration.ofSeconds(20), () -> t.tracker().visibleNodes().size() == 3, "every tracker sees 3 nodes");
     }
   }
 

@@ -16,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,7 +34,10 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>MCP flows through the proxy: initialize, GET stream, a tool call with a form elicitation
  *       answered through the proxy, a list_changed and a resources/updated delivery on the GET stream,
- *       a POST stream cut mid-tool and resumed with GET + Last-Event-ID;
+ *       a POST stream cut mid-tool and resumed with GET + Last-Event-ID; then, with no wait between an
+ *       acknowledgement on one node and a trigger on another (round robin), 200 rounds of
+ *       resources/subscribe + update_resource and 50 rounds per kind of initialize + notify_list_changed,
+ *       each counted on the session's GET stream: missed and duplicated notifications must both be 0;
  *   <li>SIGKILL of node 3 while clients keep calling tools and receiving notifications through the
  *       proxy: prints the time until the dead node's entries are hidden and deleted on the survivors;
  *       asserts that the sessions homed on the survivors lost no notification and no call (a call whose
@@ -134,6 +139,246 @@ public final class ClusterScenario {
       check(text.equals("counted to 6"), "the cut tool's result arrived on the resumed stream: " + text);
     }
     operator.callTool("remove_dynamic_tool", null);
+
+    noWaitDelivery();
+  }
+
+  /** Rounds of a no-wait delivery step stop after this many misses (each costs up to {@link McpTestClient#WAIT}). */
+  private static final int MAX_MISSES = 3;
+  /** What {@link #nextNotification} returns when the stream ended. */
+  private static final JsonNode STREAM_ENDED = Json.object().put("method", "<the stream ended>");
+
+  /**
+   * An acknowledgement on one node and the event triggered right after it on another, through the proxy
+   * with no wait in between (round robin puts consecutive requests on different nodes): every round must
+   * reach the session's GET stream (opened through the proxy too) exactly once.
+   */
+  private void noWaitDelivery() {
+    log("== no wait between an acknowledgement on one node and a trigger on another, through the proxy");
+    subscribeThenUpdate(200);
+    List<String> kinds = List.of("tools", "prompts", "resources");
+    for (int i = 0; i < kinds.size(); i++) initializeThenListChanged(kinds.get(i), kinds.get((i + 1) % kinds.size()), 50);
+  }
+
+  /** One session: per round, resources/subscribe to a fresh URI, then at once update_resource for it. */
+  private void subscribeThenUpdate(int rounds) {
+    McpTestClient session = new McpTestClient(proxy).initialize();
+    String prefix = "test://notes/e2e-";
+    int done = 0;
+    int missed = 0;
+    int duplicates = 0;
+    int late = 0;
+    int other = 0;
+    List<String> problems = new ArrayList<>();
+    Set<String> delivered = new HashSet<>();
+    try (EventStream get = session.get(null)) {
+      check(get.status == 200, "GET stream of the subscribing session opened through the proxy (" + get.status + ")");
+      boolean ended = get.status != 200;
+      for (int round = 0; round < rounds && missed < MAX_MISSES && !ended; round++) {
+        done++;
+        String uri = prefix + round;
+        String text;
+        try {
+          JsonNode subscribed = session.call("resources/subscribe", Json.object().put("uri", uri));
+          if (!subscribed.has("result")) problems.add("round " + round + ": resources/subscribe answered " + subscribed);
+          text = resultText(session.callTool("update_resource", Json.object().put("uri", uri)));
+        } catch (AssertionError | RuntimeException failed) {
+          text = "call failed: " + failed.getMessage();
+        }
+        boolean countOk = "notified 1".equals(text);
+        if (!countOk) problems.add("round " + round + ": update_resource answered \"" + text + "\"");
+        boolean got = false;
+        long deadline = System.nanoTime() + McpTestClient.WAIT.toNanos();
+        while (!got) {
+          JsonNode n = nextNotification(get, deadline);
+          if (n == null) break;
+          if (n == STREAM_ENDED) {
+            problems.add("round " + round + ": the GET stream ended");
+            ended = true;
+            break;
+          }
+          String nUri = n.path("params").path("uri").asText();
+          if (!"notifications/resources/updated".equals(n.path("method").asText()) || !nUri.startsWith(prefix)) {
+            other++;
+            problems.add("round " + round + ": unexpected " + n);
+          } else if (nUri.equals(uri)) {
+            got = true;
+            delivered.add(uri);
+          } else if (delivered.add(nUri)) {
+            late++;
+            problems.add("round " + round + ": " + nUri + " arrived late (after its round)");
+          } else {
+            duplicates++;
+            problems.add("round " + round + ": " + nUri + " again (duplicate)");
+          }
+        }
+        if (!got) problems.add("round " + round + ": no resources/updated for " + uri + " within " + McpTestClient.WAIT.toSeconds() + " s");
+        if (!got || !countOk) missed++;
+      }
+      // a duplicate of the last rounds would come before a sentinel list change
+      if (!ended) {
+        session.callTool("notify_list_changed", Json.object().put("kind", "prompts"));
+        long deadline = System.nanoTime() + McpTestClient.WAIT.toNanos();
+        while (true) {
+          JsonNode n = nextNotification(get, deadline);
+          if (n == null || n == STREAM_ENDED) {
+            problems.add("the sentinel prompts/list_changed did not arrive");
+            other++;
+            break;
+          }
+          if ("notifications/prompts/list_changed".equals(n.path("method").asText())) break;
+          String nUri = n.path("params").path("uri").asText();
+          if (!"notifications/resources/updated".equals(n.path("method").asText()) || !nUri.startsWith(prefix)) {
+            other++;
+            problems.add("before the sentinel: unexpected " + n);
+          } else if (delivered.add(nUri)) {
+            late++;
+            problems.add("before the sentinel: " + nUri + " arrived late (after its round)");
+          } else {
+            duplicates++;
+            problems.add("before the sentinel: " + nUri + " again (duplicate)");
+          }
+        }
+      }
+    } finally {
+      check(session.delete().status() == 200, "the subscribing session deleted through the proxy");
+    }
+    log(String.format("subscribe-then-update through the proxy: %d rounds, %d missed, %d duplicates (%d late, %d other)",
+        done, missed, duplicates, late, other));
+    problems.stream().limit(10).forEach(p -> log("  " + p));
+    check(done == rounds && missed == 0, "subscribe-then-update: every round notified exactly its subscriber (" + missed
+        + " missed in " + done + " of " + rounds + " rounds)");
+    check(duplicates == 0, "subscribe-then-update: no duplicate (" + duplicates + ")");
+    check(other == 0 && late == 0, "subscribe-then-update: nothing unexpected on the GET stream (" + late + " late, " + other + " other)");
+  }
+
+  /**
+   * Per round a fresh session: initialize, its GET stream, at once notify_list_changed {@code kind}, then
+   * a sentinel list change of {@code sentinelKind} that must be the very next notification; DELETE.
+   * Other sessions may exist: the count must be at least 1, not exactly 1.
+   */
+  private void initializeThenListChanged(String kind, String sentinelKind, int rounds) {
+    String expected = "notifications/" + kind + "/list_changed";
+    String sentinel = "notifications/" + sentinelKind + "/list_changed";
+    int done = 0;
+    int missed = 0;
+    int duplicates = 0;
+    int other = 0;
+    int deleteFailures = 0;
+    int minNotified = Integer.MAX_VALUE;
+    int maxNotified = 0;
+    List<String> problems = new ArrayList<>();
+    for (int round = 0; round < rounds && missed < MAX_MISSES; round++) {
+      done++;
+      McpTestClient session;
+      try {
+        session = new McpTestClient(proxy).initialize();
+      } catch (AssertionError | RuntimeException failed) {
+        missed++;
+        problems.add("round " + round + ": initialize failed: " + failed.getMessage());
+        continue;
+      }
+      try (EventStream get = session.get(null)) {
+        if (get.status != 200) {
+          missed++;
+          problems.add("round " + round + ": GET stream got " + get.status + " " + get.body);
+          continue;
+        }
+        int notified = notifiedCount(session, kind);
+        if (notified >= 0) {
+          minNotified = Math.min(minNotified, notified);
+          maxNotified = Math.max(maxNotified, notified);
+        }
+        boolean countOk = notified >= 1;
+        if (!countOk) problems.add("round " + round + ": notify_list_changed " + kind + " reached " + notified);
+        boolean got = false;
+        long deadline = System.nanoTime() + McpTestClient.WAIT.toNanos();
+        while (!got) {
+          JsonNode n = nextNotification(get, deadline);
+          if (n == null || n == STREAM_ENDED) break;
+          if (expected.equals(n.path("method").asText())) got = true;
+          else {
+            other++;
+            problems.add("round " + round + ": unexpected " + n);
+          }
+        }
+        if (!got) {
+          missed++;
+          problems.add("round " + round + ": no " + kind + "/list_changed within " + McpTestClient.WAIT.toSeconds() + " s");
+          continue;
+        }
+        if (!countOk) missed++;
+        // exactly once: the sentinel is the next notification
+        boolean sentinelGot = false;
+        notifiedCount(session, sentinelKind);
+        deadline = System.nanoTime() + McpTestClient.WAIT.toNanos();
+        while (!sentinelGot) {
+          JsonNode n = nextNotification(get, deadline);
+          if (n == null || n == STREAM_ENDED) break;
+          String method = n.path("method").asText();
+          if (sentinel.equals(method)) sentinelGot = true;
+          else if (expected.equals(method)) {
+            duplicates++;
+            problems.add("round " + round + ": " + kind + "/list_changed again (duplicate)");
+          } else {
+            other++;
+            problems.add("round " + round + ": unexpected " + n);
+          }
+        }
+        if (!sentinelGot) {
+          other++;
+          problems.add("round " + round + ": the sentinel " + sentinelKind + "/list_changed did not arrive");
+        }
+      } catch (AssertionError | RuntimeException failed) {
+        missed++;
+        problems.add("round " + round + ": " + failed);
+      } finally {
+        try {
+          if (session.delete().status() != 200) deleteFailures++;
+        } catch (AssertionError | RuntimeException failed) {
+          deleteFailures++;
+        }
+      }
+    }
+    log(String.format("initialize-then-%s/list_changed through the proxy: %d rounds, %d missed, %d duplicates "
+        + "(%d other; notified %s sessions; %d DELETE failures)", kind, done, missed, duplicates, other,
+        maxNotified == 0 ? "no" : minNotified + ".." + maxNotified, deleteFailures));
+    problems.stream().limit(10).forEach(p -> log("  " + p));
+    check(done == rounds && missed == 0, "initialize-then-" + kind + "/list_changed: every fresh session notified (" + missed
+        + " missed in " + done + " of " + rounds + " rounds)");
+    check(duplicates == 0, "initialize-then-" + kind + "/list_changed: no duplicate (" + duplicates + ")");
+    check(other == 0 && deleteFailures == 0, "initialize-then-" + kind + "/list_changed: nothing unexpected (" + other
+        + " other, " + deleteFailures + " DELETE failures)");
+  }
+
+  /** Calls notify_list_changed; the N of its "notified N", or -1 when it answered anything else. */
+  private static int notifiedCount(McpTestClient session, String kind) {
+    String text = resultText(session.callTool("notify_list_changed", Json.object().put("kind", kind)));
+    if (!text.startsWith("notified ")) return -1;
+    try {
+      return Integer.parseInt(text.substring("notified ".length()).trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The next JSON-RPC notification (a message with a method) on the stream before the deadline: null when
+   * none came in time, {@link #STREAM_ENDED} when the stream ended.
+   */
+  private static JsonNode nextNotification(EventStream s, long deadline) {
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) return null;
+      Event e;
+      try {
+        e = s.next(Duration.ofNanos(left));
+      } catch (AssertionError timeout) {
+        return null;
+      }
+      if (e == null) return STREAM_ENDED;
+      if (e.data() != null && e.data().has("method")) return e.data();
+    }
   }
 
   // ------------------------------------------------------------------ 2. node loss and restart

@@ -144,7 +144,7 @@ class McpFlowsTest {
       assertEquals(-32042, response.path("error").path("code").asInt());
       String id = response.path("error").path("data").path("elicitations").path(0).path("elicitationId").asText();
       assertFalse(id.isEmpty());
-      dev.phantom.tracker.Tracker tracker = dev.phantom.tracker.Tracker.get(cluster.node(0));
+      dev.phantom.presence.SessionTracker tracker = dev.phantom.presence.SessionTracker.get(cluster.node(0));
       dev.phantom.testkit.Eventually.await(Duration.ofSeconds(5), () -> tracker.getRequest(id).isPresent(), "registered");
       assertEquals("notified 1", text(c.callTool("complete_url_elicitation", Json.object().put("elicitationId", id))));
       assertEquals(id, get.nextMatching(m -> isMethod(m, "notifications/elicitation/complete"))

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /** The claim decisions, with plain strings as holders. */
 class ClaimsTest {
   private final Claims<String> claims = new Claims<>();
-  private final TrackerKey.InFlight a = new TrackerKey.InFlight("s", "1");
-  private final TrackerKey.InFlight b = new TrackerKey.InFlight("s", "2");
+  private final TrackerKey.Claim a = new TrackerKey.Claim("s", "1");
+  private final TrackerKey.Claim b = new TrackerKey.Claim("s", "2");
 
   @Test
   void firstHolderWinsUntilItReleases() {
@@ -28,7 +28,7 @@ class ClaimsTest {
 
   @Test
   void aSessionNotHereIsRefused() {
-    assertEquals(ClaimResult.NO_SESSION, claims.claim(a, "x", false));
+    assertEquals(ClaimResult.NO_SCOPE, claims.claim(a, "x", false));
     assertFalse(claims.holdsAny("x"));
     assertEquals(ClaimResult.CLAIMED, claims.claim(a, "y", true));
   }

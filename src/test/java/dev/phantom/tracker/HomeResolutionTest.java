@@ -1,5 +1,7 @@
 package dev.phantom.tracker;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +22,7 @@ class HomeResolutionTest {
 
   @Test
   void anUnreachableHomeIsHiddenButStillAMember() {
-    PresenceIndex index = new PresenceIndex(self);
+    PresenceIndex index = new PresenceIndex(self, List.of("t:scopes"), "t:scopes");
     index.setMembership(new PresenceIndex.Membership(Set.of(self, up),
         Map.of(self.uid(), self, up.uid(), up, unreachable.uid(), unreachable)));
     String onUp = HomedIds.mint(up.uid());

@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionTracker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -54,8 +55,8 @@ class PresenceSerializerTest {
     meta.put("nested", Map.of("flag", true, "list", List.of("a", "b")));
     NodeId owner = new NodeId("akka://phantom@127.0.0.1:25520", 0x1234_5678_9abcL);
     for (Presence p : List.of(
-        new Presence(Tracker.SESSIONS_TOPIC, TrackerKey.id("s-1"), probe.ref(), owner, meta, 1_700_000_000_123L),
-        new Presence(Tracker.REQUESTS_TOPIC, new TrackerKey.InFlight("s-1", "\"req\""), probe.ref(), owner, Map.of(), 7L))) {
+        new Presence(SessionTracker.SESSIONS_TOPIC, TrackerKey.id("s-1"), probe.ref(), owner, meta, 1_700_000_000_123L),
+        new Presence(SessionTracker.REQUESTS_TOPIC, new TrackerKey.Claim("s-1", "\"req\""), probe.ref(), owner, Map.of(), 7L))) {
       assertInstanceOf(PresenceSerializer.class, serialization.findSerializerFor(p));
       Object back = roundTrip(p);
       assertEquals(p, back);
@@ -73,8 +74,8 @@ class PresenceSerializerTest {
     Map<String, Object> ba = new LinkedHashMap<>();
     ba.put("b", "two");
     ba.put("a", 1);
-    Presence one = new Presence(Tracker.SESSIONS_TOPIC, TrackerKey.id("x"), probe.ref(), owner, ab, 9L);
-    Presence two = new Presence(Tracker.SESSIONS_TOPIC, TrackerKey.id("x"), probe.ref(), owner, ba, 9L);
+    Presence one = new Presence(SessionTracker.SESSIONS_TOPIC, TrackerKey.id("x"), probe.ref(), owner, ab, 9L);
+    Presence two = new Presence(SessionTracker.SESSIONS_TOPIC, TrackerKey.id("x"), probe.ref(), owner, ba, 9L);
     assertArrayEquals(serialization.serialize(one).get(), serialization.serialize(two).get());
   }
 

@@ -1,5 +1,8 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionNotification;
+import dev.phantom.tracker.Tracker;
+import dev.phantom.presence.SessionTracker;
 import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,12 +34,12 @@ class TrackerClusterTest {
   /** Replication takes ~0.3 s; the bound is generous for a loaded 2-core CI machine. */
   private static final Duration REPLICATION = Duration.ofSeconds(30);
   private static TestCluster cluster;
-  private static List<Tracker> trackers;
+  private static List<SessionTracker> trackers;
 
   @BeforeAll
   static void start() {
     cluster = TestCluster.start(3, com.typesafe.config.ConfigFactory.parseString("phantom.tracker.full-diff-interval = 1h"));
-    trackers = IntStream.range(0, 3).mapToObj(i -> Tracker.get(cluster.node(i))).toList();
+    trackers = IntStream.range(0, 3).mapToObj(i -> SessionTracker.get(cluster.node(i))).toList();
   }
 
   @AfterAll
@@ -48,26 +51,26 @@ class TrackerClusterTest {
     return Inbox.spawn(cluster.kit(node));
   }
 
-  private static void onAllNodes(String what, java.util.function.Predicate<Tracker> condition) {
+  private static void onAllNodes(String what, java.util.function.Predicate<SessionTracker> condition) {
     Eventually.await(REPLICATION, () -> trackers.stream().allMatch(condition), what + " on all nodes");
   }
 
   @Test
   void clusterModeIsActive() {
-    for (Tracker t : trackers) {
+    for (SessionTracker t : trackers) {
       assertTrue(t.isAvailable());
-      assertEquals(Tracker.Mode.CLUSTER, t.mode());
+      assertEquals(Tracker.Mode.CLUSTER, t.tracker().mode());
     }
   }
 
   @Test
   void everyReadAgreesOnAllNodesAfterAWriteOnOne() {
-    Tracker writer = trackers.get(0);
+    SessionTracker writer = trackers.get(0);
     Inbox session = inbox(0);
     Inbox stream = inbox(0);
     Inbox waiter = inbox(0);
     Inbox holder = inbox(0);
-    String id = writer.mintId();
+    String id = writer.tracker().mintId();
     String requestId = "elicit-" + id;
     String uri = "test://agree/" + id;
     await(writer.trackSession(session.ref, id, Map.of("client", "c")));
@@ -75,13 +78,13 @@ class TrackerClusterTest {
     await(writer.trackRequest(waiter.ref, requestId, Map.of("type", "elicitation")));
     await(writer.subscribeResource(session.ref, uri, Map.of("session", id)));
     assertEquals(ClaimResult.CLAIMED, await(writer.trackInFlight(holder.ref, id, 42)));
-    TrackerKey.InFlight claim = TrackerKey.inFlight(id, 42);
+    TrackerKey.Claim claim = TrackerKey.claim(id, "42");
 
     onAllNodes("the writes", t -> t.listSessionStreams(id).size() == 2
         && t.getRequest(requestId).isPresent()
-        && t.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size() == 1
-        && t.lookup(Tracker.REQUESTS_TOPIC, claim).size() == 1);
-    for (Tracker t : trackers) {
+        && t.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size() == 1
+        && t.tracker().lookup(SessionTracker.REQUESTS_TOPIC, claim).size() == 1);
+    for (SessionTracker t : trackers) {
       assertTrue(sameActor(session.ref, t.getSession(id).orElseThrow()));
       assertEquals(Map.of("client", "c", "stream", "get"), t.getSessionMeta(id));
       List<Presence> streams = t.listSessionStreams(id);
@@ -91,27 +94,27 @@ class TrackerClusterTest {
       assertEquals(Optional.of(Map.of("type", "elicitation")), t.getRequestMeta(requestId));
       assertTrue(t.listRequests().stream().anyMatch(p -> p.key().equals(claim) && sameActor(p.ref(), holder.ref)));
       assertTrue(t.listResourceListeners().stream().anyMatch(p -> p.id().equals(uri) && sameActor(p.ref(), session.ref)));
-      assertEquals(Optional.of(writer.selfNode()), t.homeOf(id));
-      assertEquals(writer.selfNode(), t.listSessionStreams(id).get(0).owner());
+      assertEquals(Optional.of(writer.tracker().selfNode()), t.tracker().homeOf(id));
+      assertEquals(writer.tracker().selfNode(), t.listSessionStreams(id).get(0).owner());
     }
   }
 
   @Test
   void aStoppedActorsEntriesVanishEverywhere() {
     Inbox session = inbox(1);
-    String id = trackers.get(1).mintId();
+    String id = trackers.get(1).tracker().mintId();
     await(trackers.get(1).trackSession(session.ref, id));
     await(trackers.get(1).subscribeResource(session.ref, "test://vanish/" + id));
     onAllNodes("the session", t -> t.getSession(id).isPresent());
     session.stop();
     onAllNodes("no entries of the stopped actor", t -> t.getSession(id).isEmpty()
-        && t.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id("test://vanish/" + id)).isEmpty());
+        && t.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id("test://vanish/" + id)).isEmpty());
   }
 
   @Test
   void updateSessionMetaOnOneNodeIsSeenOnTheOthers() {
     Inbox session = inbox(0);
-    String id = trackers.get(0).mintId();
+    String id = trackers.get(0).tracker().mintId();
     await(trackers.get(0).trackSession(session.ref, id, Map.of("level", "info")));
     onAllNodes("the session", t -> t.getSession(id).isPresent());
     assertTrue(await(trackers.get(1).updateSessionMeta(id, Map.of("level", "debug"))), "routed to the owner");
@@ -122,7 +125,7 @@ class TrackerClusterTest {
   void untrackingFromAnotherNodeIsDoneByTheOwner() {
     Inbox session = inbox(2);
     Inbox waiter = inbox(2);
-    String id = trackers.get(2).mintId();
+    String id = trackers.get(2).tracker().mintId();
     await(trackers.get(2).trackSession(session.ref, id));
     await(trackers.get(2).trackRequest(waiter.ref, "r-" + id, Map.of()));
     await(trackers.get(2).subscribeResource(session.ref, "test://owner/" + id));
@@ -131,17 +134,17 @@ class TrackerClusterTest {
     assertEquals(1, await(trackers.get(1).untrackRequest("r-" + id)));
     // node 0 names the listener as it knows it: a reference to an actor on node 2
     ActorRef<?> remoteListener =
-        trackers.get(0).lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id("test://owner/" + id)).get(0).ref();
+        trackers.get(0).tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id("test://owner/" + id)).get(0).ref();
     assertEquals(1, await(trackers.get(0).unsubscribeResource(remoteListener, "test://owner/" + id)));
     onAllNodes("the removals", t -> t.getSession(id).isEmpty() && t.getRequest("r-" + id).isEmpty()
-        && t.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id("test://owner/" + id)).isEmpty());
-    assertEquals(0, trackers.get(0).lookup(Tracker.SESSIONS_TOPIC, TrackerKey.id(id)).size());
+        && t.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id("test://owner/" + id)).isEmpty());
+    assertEquals(0, trackers.get(0).tracker().lookup(SessionTracker.SESSIONS_TOPIC, TrackerKey.id(id)).size());
   }
 
   @Test
   void fiftyConcurrentClaimsFromThreeNodesGiveExactlyOneClaim() {
     Inbox session = inbox(0);
-    String id = trackers.get(0).mintId();
+    String id = trackers.get(0).tracker().mintId();
     await(trackers.get(0).trackSession(session.ref, id));
     // No wait for replication: the id names its home, so nodes 1 and 2 route claims there at once.
     for (int round = 0; round < 10; round++) {
@@ -161,8 +164,8 @@ class TrackerClusterTest {
   @Test
   void claimsOfAnUnknownSessionAreRefused() {
     Inbox holder = inbox(1);
-    assertEquals(ClaimResult.NO_SESSION, await(trackers.get(1).trackInFlight(holder.ref, trackers.get(0).mintId(), 1)));
-    assertEquals(ClaimResult.NO_SESSION, await(trackers.get(1).trackInFlight(holder.ref, "never-tracked", 1)));
+    assertEquals(ClaimResult.NO_SCOPE, await(trackers.get(1).trackInFlight(holder.ref, trackers.get(0).tracker().mintId(), 1)));
+    assertEquals(ClaimResult.NO_SCOPE, await(trackers.get(1).trackInFlight(holder.ref, "never-tracked", 1)));
   }
 
   @Test
@@ -173,7 +176,7 @@ class TrackerClusterTest {
     for (int node = 0; node < 3; node++) {
       for (int i = 0; i < 4; i++) {
         Inbox home = inbox(node);
-        String id = trackers.get(node).mintId();
+        String id = trackers.get(node).tracker().mintId();
         await(trackers.get(node).trackSession(home.ref, id));
         // a stream of the same session on the next node must not cause a second delivery
         Inbox stream = inbox((node + 1) % 3);
@@ -187,11 +190,11 @@ class TrackerClusterTest {
     onAllNodes("the same session count", t -> t.listSessions().size() == trackers.get(0).listSessions().size());
     int sessions = trackers.get(0).listSessions().size();
     assertEquals(sessions, await(trackers.get(1).notifyToolList()));
-    for (Inbox home : homes) home.probe.expectMessage(new TrackerNotification.ToolListChanged());
+    for (Inbox home : homes) home.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.TOOLS));
     assertEquals(sessions, await(trackers.get(2).notifyPromptList()));
-    for (Inbox home : homes) home.probe.expectMessage(new TrackerNotification.PromptListChanged());
+    for (Inbox home : homes) home.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.PROMPTS));
     assertEquals(sessions, await(trackers.get(0).notifyResourceList()));
-    for (Inbox home : homes) home.probe.expectMessage(new TrackerNotification.ResourceListChanged());
+    for (Inbox home : homes) home.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.RESOURCES));
     for (Inbox home : homes) home.probe.expectNoMessage(Duration.ofMillis(20));
     for (Inbox stream : foreignStreams) stream.probe.expectNoMessage(Duration.ofMillis(20));
     homes.forEach(Inbox::stop);
@@ -205,29 +208,29 @@ class TrackerClusterTest {
     Inbox b = inbox(1);
     await(trackers.get(0).subscribeResource(a.ref, uri));
     await(trackers.get(1).subscribeResource(b.ref, uri));
-    onAllNodes("both listeners", t -> t.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size() == 2);
+    onAllNodes("both listeners", t -> t.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size() == 2);
     assertEquals(2, await(trackers.get(2).notifyResourceUpdated(uri)));
-    a.probe.expectMessage(new TrackerNotification.ResourceUpdated(uri));
-    b.probe.expectMessage(new TrackerNotification.ResourceUpdated(uri));
+    a.probe.expectMessage(new SessionNotification.ResourceUpdated(uri));
+    b.probe.expectMessage(new SessionNotification.ResourceUpdated(uri));
 
     Inbox waiter = inbox(0);
-    String elicitation = trackers.get(0).mintId();
+    String elicitation = trackers.get(0).tracker().mintId();
     await(trackers.get(0).trackRequest(waiter.ref, elicitation, Map.of("type", "elicitation")));
     onAllNodes("the elicitation", t -> t.getRequest(elicitation).isPresent());
     assertEquals(1, await(trackers.get(2).notifyElicitationComplete(elicitation)));
-    waiter.probe.expectMessage(new TrackerNotification.ElicitationComplete(elicitation));
+    waiter.probe.expectMessage(new SessionNotification.ElicitationComplete(elicitation));
     onAllNodes("the elicitation released", t -> t.getRequest(elicitation).isEmpty());
   }
 
   @Test
   void diffSubscribersSeeOtherNodesJoinsAndLeaves() {
     TestProbe<TrackerDiff> diffs = cluster.kit(2).createTestProbe();
-    trackers.get(2).subscribe(Tracker.SESSIONS_TOPIC, diffs.getRef());
+    trackers.get(2).tracker().subscribe(SessionTracker.SESSIONS_TOPIC, diffs.getRef());
     Inbox session = inbox(0);
-    String id = trackers.get(0).mintId();
+    String id = trackers.get(0).tracker().mintId();
     // the subscription is asynchronous; a local write proves it is in place before the remote one
     Inbox marker = inbox(2);
-    String markerId = trackers.get(2).mintId();
+    String markerId = trackers.get(2).tracker().mintId();
     await(trackers.get(2).trackSession(marker.ref, markerId));
     awaitDiff(diffs, d -> d.joins().stream().anyMatch(p -> p.id().equals(markerId)));
 
@@ -235,10 +238,10 @@ class TrackerClusterTest {
     TrackerDiff join = awaitDiff(diffs, d -> d.joins().stream().anyMatch(p -> p.id().equals(id)));
     Presence joined = join.joins().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
     assertEquals(Map.of("m", "1"), joined.meta());
-    assertEquals(trackers.get(0).selfNode(), joined.owner());
+    assertEquals(trackers.get(0).tracker().selfNode(), joined.owner());
     session.stop();
     awaitDiff(diffs, d -> d.leaves().stream().anyMatch(p -> p.id().equals(id)));
-    trackers.get(2).unsubscribe(Tracker.SESSIONS_TOPIC, diffs.getRef());
+    trackers.get(2).tracker().unsubscribe(SessionTracker.SESSIONS_TOPIC, diffs.getRef());
   }
 
   /** The same actor, whichever node's reference to it (in one JVM, local and remote refs differ in address). */
@@ -259,6 +262,6 @@ class TrackerClusterTest {
   void onlyTheHostingNodeMayTrackAnActor() {
     Inbox remote = inbox(1);
     ActorRef<Object> ref = remote.ref;
-    assertEquals(TrackResult.NOT_LOCAL, await(trackers.get(0).trackSession(ref, trackers.get(0).mintId())));
+    assertEquals(TrackResult.NOT_LOCAL, await(trackers.get(0).trackSession(ref, trackers.get(0).tracker().mintId())));
   }
 }

@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionTracker;
 import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,18 +42,18 @@ class TrackerGracefulLeaveTest {
   @Test
   void leaveRemovesTheNodesEntriesFromEveryPeerWhileItIsStillAMember() {
     cluster = TestCluster.start(3);
-    Tracker leaving = Tracker.get(cluster.node(2));
+    SessionTracker leaving = SessionTracker.get(cluster.node(2));
     List<String> ids = trackSessions(2, 50);
-    List<Tracker> survivors = List.of(Tracker.get(cluster.node(0)), Tracker.get(cluster.node(1)));
+    List<SessionTracker> survivors = List.of(SessionTracker.get(cluster.node(0)), SessionTracker.get(cluster.node(1)));
     awaitVisible(survivors, ids);
 
-    await(leaving.leave());
+    await(leaving.tracker().leave());
 
     // The node never leaves the cluster here, so neither the leader nor the sweep deletes anything:
     // only the leaving node's own removals can make the entries go.
-    for (Tracker t : survivors) {
+    for (SessionTracker t : survivors) {
       Eventually.await(BOUND, () -> ids.stream().allMatch(id -> t.getSession(id).isEmpty())
-          && !await(t.stats(false)).entriesByOwner().containsKey(leaving.selfNode().toString()), "entries gone");
+          && !await(t.tracker().stats(false)).entriesByOwner().containsKey(leaving.tracker().selfNode().toString()), "entries gone");
     }
     Address leaverAddress = Cluster.get(cluster.node(2)).selfMember().address();
     assertTrue(members(cluster.node(0)).anyMatch(m ->
@@ -62,16 +63,16 @@ class TrackerGracefulLeaveTest {
   @Test
   void aGracefulShutdownDeletesTheEntriesOnTheSurvivors() {
     cluster = TestCluster.start(3);
-    Tracker leaving = Tracker.get(cluster.node(2));
+    SessionTracker leaving = SessionTracker.get(cluster.node(2));
     List<String> ids = trackSessions(2, 50);
-    Tracker survivor = Tracker.get(cluster.node(0));
+    SessionTracker survivor = SessionTracker.get(cluster.node(0));
     awaitVisible(List.of(survivor), ids);
 
     long started = System.nanoTime();
     CoordinatedShutdown.get(Adapter.toClassic(cluster.node(2))).run(CoordinatedShutdown.unknownReason());
     // deleted, not merely hidden: the stats count entries per owner
     Eventually.await(BOUND,
-        () -> !await(survivor.stats(false)).entriesByOwner().containsKey(leaving.selfNode().toString()), "entries gone");
+        () -> !await(survivor.tracker().stats(false)).entriesByOwner().containsKey(leaving.tracker().selfNode().toString()), "entries gone");
     System.out.println("graceful leave: entries gone on a survivor after " + (System.nanoTime() - started) / 1_000_000 + " ms");
     assertTrue(ids.stream().allMatch(id -> survivor.getSession(id).isEmpty()));
   }
@@ -87,35 +88,35 @@ class TrackerGracefulLeaveTest {
     int leaderIndex = IntStream.range(0, 3)
         .filter(i -> Cluster.get(cluster.node(i)).selfMember().address().equals(leaderAddress))
         .findFirst().orElseThrow();
-    Tracker leader = Tracker.get(cluster.node(leaderIndex));
+    SessionTracker leader = SessionTracker.get(cluster.node(leaderIndex));
     List<String> ids = trackSessions(leaderIndex, 30);
-    List<Tracker> survivors = IntStream.range(0, 3).filter(i -> i != leaderIndex)
-        .mapToObj(i -> Tracker.get(cluster.node(i))).toList();
+    List<SessionTracker> survivors = IntStream.range(0, 3).filter(i -> i != leaderIndex)
+        .mapToObj(i -> SessionTracker.get(cluster.node(i))).toList();
     awaitVisible(survivors, ids);
 
     CoordinatedShutdown.get(Adapter.toClassic(cluster.node(leaderIndex))).run(CoordinatedShutdown.unknownReason());
-    for (Tracker t : survivors) {
+    for (SessionTracker t : survivors) {
       Eventually.await(BOUND,
-          () -> !await(t.stats(false)).entriesByOwner().containsKey(leader.selfNode().toString()),
-          () -> "entries of the departed leader deleted on " + t.selfNode() + ": " + await(t.stats(false)));
+          () -> !await(t.tracker().stats(false)).entriesByOwner().containsKey(leader.tracker().selfNode().toString()),
+          () -> "entries of the departed leader deleted on " + t.tracker().selfNode() + ": " + await(t.tracker().stats(false)));
     }
-    assertEquals(0, survivors.get(0).listSessions().stream().filter(p -> p.owner().equals(leader.selfNode())).count());
+    assertEquals(0, survivors.get(0).listSessions().stream().filter(p -> p.owner().equals(leader.tracker().selfNode())).count());
   }
 
   private List<String> trackSessions(int node, int count) {
-    Tracker tracker = Tracker.get(cluster.node(node));
+    SessionTracker tracker = SessionTracker.get(cluster.node(node));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Inbox session = Inbox.spawn(cluster.kit(node));
-      String id = tracker.mintId();
+      String id = tracker.tracker().mintId();
       await(tracker.trackSession(session.ref, id));
       ids.add(id);
     }
     return ids;
   }
 
-  private static void awaitVisible(List<Tracker> trackers, List<String> ids) {
-    for (Tracker t : trackers) {
+  private static void awaitVisible(List<SessionTracker> trackers, List<String> ids) {
+    for (SessionTracker t : trackers) {
       Eventually.await(BOUND, () -> ids.stream().allMatch(id -> t.getSession(id).isPresent()), "visible");
     }
   }

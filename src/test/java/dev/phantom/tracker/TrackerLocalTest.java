@@ -1,5 +1,8 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionNotification;
+import dev.phantom.tracker.Tracker;
+import dev.phantom.presence.SessionTracker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,12 +27,12 @@ import org.junit.jupiter.api.Test;
 class TrackerLocalTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static ActorTestKit kit;
-  private static Tracker tracker;
+  private static SessionTracker tracker;
 
   @BeforeAll
   static void start() {
     kit = ActorTestKit.create();
-    tracker = Tracker.get(kit.system());
+    tracker = SessionTracker.get(kit.system());
   }
 
   @AfterAll
@@ -52,24 +55,24 @@ class TrackerLocalTest {
   @Test
   void modeAndTopics() {
     assertFalse(tracker.isAvailable());
-    assertTrue(tracker.isSynced(), "nothing to sync with in local mode");
-    assertEquals(Tracker.Mode.LOCAL, tracker.mode());
+    assertTrue(tracker.tracker().isSynced(), "nothing to sync with in local mode");
+    assertEquals(Tracker.Mode.LOCAL, tracker.tracker().mode());
     assertEquals("phantom:sessions", tracker.sessionsTopic());
     assertEquals("phantom:requests", tracker.requestsTopic());
     assertEquals("phantom:resources", tracker.resourceSubscriptionTopic());
-    assertEquals(Tracker.Mode.LOCAL, await(tracker.stats(true)).mode());
+    assertEquals(Tracker.Mode.LOCAL, await(tracker.tracker().stats(true)).mode());
   }
 
   @Test
   void trackSessionIsReadableAtOnceWithItsMeta() {
     Inbox session = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     assertEquals(TrackResult.TRACKED, await(tracker.trackSession(session.ref, id, Map.of("client", "a"))));
     assertEquals(Optional.of(session.ref), tracker.getSession(id));
     assertEquals(Map.of("client", "a"), tracker.getSessionMeta(id));
     assertEquals(TrackResult.ALREADY_TRACKED, await(tracker.trackSession(session.ref, id)));
     assertTrue(tracker.listSessions().stream().anyMatch(p -> p.id().equals(id) && p.ref().equals(session.ref)));
-    assertEquals(Optional.of(tracker.selfNode()), tracker.homeOf(id));
+    assertEquals(Optional.of(tracker.tracker().selfNode()), tracker.tracker().homeOf(id));
   }
 
   @Test
@@ -77,14 +80,14 @@ class TrackerLocalTest {
     assertEquals(Optional.empty(), tracker.getSession("nope"));
     assertEquals(Map.of(), tracker.getSessionMeta("nope"));
     assertEquals(List.of(), tracker.listSessionStreams("nope"));
-    assertEquals(Optional.empty(), tracker.homeOf("nope"));
+    assertEquals(Optional.empty(), tracker.tracker().homeOf("nope"));
   }
 
   @Test
   void sessionWithSeveralStreamsIsListedOnceAndItsMetaIsMerged() {
     Inbox session = inbox();
     Inbox stream = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     await(tracker.trackSession(session.ref, id, Map.of("client", "a", "level", "info")));
     await(tracker.trackSession(stream.ref, id, Map.of("stream", "get")));
     List<Presence> streams = tracker.listSessionStreams(id);
@@ -97,7 +100,7 @@ class TrackerLocalTest {
   @Test
   void updateSessionMetaMergesIntoTheHomeEntry() {
     Inbox session = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     await(tracker.trackSession(session.ref, id, Map.of("client", "a", "level", "info")));
     Map<String, Object> patch = new HashMap<>();
     patch.put("level", "debug");
@@ -111,14 +114,14 @@ class TrackerLocalTest {
   @Test
   void stoppedActorsEntriesVanish() {
     Inbox session = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     await(tracker.trackSession(session.ref, id));
     await(tracker.subscribeResource(session.ref, "test://stop"));
     await(tracker.trackRequest(session.ref, "req-stop", Map.of()));
     session.stop();
     Eventually.await(WAIT, () -> tracker.getSession(id).isEmpty()
         && tracker.getRequest("req-stop").isEmpty()
-        && tracker.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id("test://stop")).isEmpty(), "entries of a stopped actor gone");
+        && tracker.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id("test://stop")).isEmpty(), "entries of a stopped actor gone");
   }
 
   @Test
@@ -139,19 +142,19 @@ class TrackerLocalTest {
     Inbox session = inbox();
     Inbox first = inbox();
     Inbox second = inbox();
-    String id = tracker.mintId();
-    assertEquals(ClaimResult.NO_SESSION, await(tracker.trackInFlight(first.ref, id, 7)));
+    String id = tracker.tracker().mintId();
+    assertEquals(ClaimResult.NO_SCOPE, await(tracker.trackInFlight(first.ref, id, 7)));
     await(tracker.trackSession(session.ref, id));
     assertEquals(ClaimResult.CLAIMED, await(tracker.trackInFlight(first.ref, id, 7)));
     assertEquals(ClaimResult.CLAIMED, await(tracker.trackInFlight(first.ref, id, 7)), "the holder may claim again");
     assertEquals(ClaimResult.DUPLICATE, await(tracker.trackInFlight(second.ref, id, 7)));
     assertEquals(ClaimResult.CLAIMED, await(tracker.trackInFlight(second.ref, id, "7")), "string 7 is another id");
-    assertTrue(tracker.listRequests().stream().anyMatch(p -> p.key().equals(new TrackerKey.InFlight(id, "7"))));
+    assertTrue(tracker.listRequests().stream().anyMatch(p -> p.key().equals(new TrackerKey.Claim(id, "7"))));
 
     await(tracker.untrackInFlight(second.ref, id, 7));
     assertEquals(ClaimResult.DUPLICATE, await(tracker.trackInFlight(second.ref, id, 7)), "only the holder releases");
     await(tracker.untrackInFlight(first.ref, id, 7));
-    assertFalse(tracker.listRequests().stream().anyMatch(p -> p.key().equals(new TrackerKey.InFlight(id, "7"))));
+    assertFalse(tracker.listRequests().stream().anyMatch(p -> p.key().equals(new TrackerKey.Claim(id, "7"))));
     assertEquals(ClaimResult.CLAIMED, await(tracker.trackInFlight(second.ref, id, 7)));
 
     second.stop();
@@ -164,13 +167,13 @@ class TrackerLocalTest {
     Inbox session = inbox();
     Inbox plain = inbox();
     Inbox holder = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     await(tracker.trackSession(session.ref, id));
-    TrackerKey.InFlight claim = TrackerKey.inFlight(id, "x");
+    TrackerKey.Claim claim = TrackerKey.claim(id, "\"x\"");
     await(tracker.trackRequest(plain.ref, claim.toString(), Map.of()));
     assertEquals(ClaimResult.CLAIMED, await(tracker.trackInFlight(holder.ref, id, "x")));
     assertEquals(Optional.of(plain.ref), tracker.getRequest(claim.toString()));
-    assertEquals(List.of(holder.ref), tracker.lookup(Tracker.REQUESTS_TOPIC, claim).stream().map(Presence::ref).toList());
+    assertEquals(List.of(holder.ref), tracker.tracker().lookup(SessionTracker.REQUESTS_TOPIC, claim).stream().map(Presence::ref).toList());
   }
 
   @Test
@@ -182,11 +185,11 @@ class TrackerLocalTest {
     assertEquals(TrackResult.TRACKED, await(tracker.subscribeResource(b.ref, uri, Map.of("session", "s"))));
     assertEquals(2, tracker.listResourceListeners().stream().filter(p -> p.id().equals(uri)).count());
     assertEquals(2, await(tracker.notifyResourceUpdated(uri)));
-    a.probe.expectMessage(new TrackerNotification.ResourceUpdated(uri));
-    b.probe.expectMessage(new TrackerNotification.ResourceUpdated(uri));
+    a.probe.expectMessage(new SessionNotification.ResourceUpdated(uri));
+    b.probe.expectMessage(new SessionNotification.ResourceUpdated(uri));
     assertEquals(1, await(tracker.unsubscribeResource(a.ref, uri)));
     assertEquals(1, await(tracker.notifyResourceUpdated(uri)));
-    b.probe.expectMessage(new TrackerNotification.ResourceUpdated(uri));
+    b.probe.expectMessage(new SessionNotification.ResourceUpdated(uri));
     a.probe.expectNoMessage(Duration.ofMillis(100));
     assertEquals(0, await(tracker.notifyResourceUpdated("test://nobody")));
   }
@@ -194,20 +197,20 @@ class TrackerLocalTest {
   @Test
   void untrackRemovesEverythingOfTheActorButUntrackSessionOnlyItsSessionEntries() {
     Inbox session = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     String uri = "test://keep/" + id;
     await(tracker.trackSession(session.ref, id));
     await(tracker.subscribeResource(session.ref, uri));
     assertEquals(1, await(tracker.untrackSession(id)));
     assertEquals(Optional.empty(), tracker.getSession(id));
-    assertEquals(1, tracker.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size(), "no side effect on other topics");
+    assertEquals(1, tracker.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size(), "no side effect on other topics");
 
     await(tracker.trackSession(session.ref, id));
     await(tracker.trackRequest(session.ref, "r-" + id, Map.of()));
     assertEquals(3, await(tracker.untrack(session.ref)));
     assertEquals(Optional.empty(), tracker.getSession(id));
     assertEquals(Optional.empty(), tracker.getRequest("r-" + id));
-    assertEquals(0, tracker.lookup(Tracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size());
+    assertEquals(0, tracker.tracker().lookup(SessionTracker.RESOURCES_TOPIC, TrackerKey.id(uri)).size());
   }
 
   @Test
@@ -215,19 +218,19 @@ class TrackerLocalTest {
     Inbox s1 = inbox();
     Inbox s1stream = inbox();
     Inbox s2 = inbox();
-    String id1 = tracker.mintId();
-    String id2 = tracker.mintId();
+    String id1 = tracker.tracker().mintId();
+    String id2 = tracker.tracker().mintId();
     await(tracker.trackSession(s1.ref, id1));
     await(tracker.trackSession(s1stream.ref, id1));
     await(tracker.trackSession(s2.ref, id2));
     int sessions = tracker.listSessions().size();
     assertEquals(sessions, await(tracker.notifyToolList()));
-    s1.probe.expectMessage(new TrackerNotification.ToolListChanged());
-    s2.probe.expectMessage(new TrackerNotification.ToolListChanged());
+    s1.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.TOOLS));
+    s2.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.TOOLS));
     assertEquals(sessions, await(tracker.notifyPromptList()));
-    s1.probe.expectMessage(new TrackerNotification.PromptListChanged());
+    s1.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.PROMPTS));
     assertEquals(sessions, await(tracker.notifyResourceList()));
-    s1.probe.expectMessage(new TrackerNotification.ResourceListChanged());
+    s1.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.RESOURCES));
     s1.probe.expectNoMessage(Duration.ofMillis(100));
     s1stream.probe.expectNoMessage(Duration.ofMillis(10));
   }
@@ -235,10 +238,10 @@ class TrackerLocalTest {
   @Test
   void elicitationCompleteIsDeliveredAndReleasesTheId() {
     Inbox waiter = inbox();
-    String elicitationId = tracker.mintId();
+    String elicitationId = tracker.tracker().mintId();
     await(tracker.trackRequest(waiter.ref, elicitationId, Map.of("type", "elicitation")));
     assertEquals(1, await(tracker.notifyElicitationComplete(elicitationId)));
-    waiter.probe.expectMessage(new TrackerNotification.ElicitationComplete(elicitationId));
+    waiter.probe.expectMessage(new SessionNotification.ElicitationComplete(elicitationId));
     assertEquals(Optional.empty(), tracker.getRequest(elicitationId));
     assertEquals(0, await(tracker.notifyElicitationComplete(elicitationId)));
   }
@@ -246,17 +249,17 @@ class TrackerLocalTest {
   @Test
   void diffSubscribersSeeJoinsUpdatesAndLeaves() {
     TestProbe<TrackerDiff> diffs = kit.createTestProbe();
-    tracker.subscribe(Tracker.SESSIONS_TOPIC, diffs.getRef());
+    tracker.tracker().subscribe(SessionTracker.SESSIONS_TOPIC, diffs.getRef());
     // the subscription is asynchronous: a tracked marker shows when it is in place
     Inbox marker = inbox();
-    String markerId = tracker.mintId();
+    String markerId = tracker.tracker().mintId();
     Eventually.await(WAIT, () -> {
       await(tracker.trackSession(marker.ref, markerId));
       return diffs.receiveMessage(Duration.ofSeconds(1)).joins().stream().anyMatch(p -> p.id().equals(markerId));
     }, "subscription active");
 
     Inbox session = inbox();
-    String id = tracker.mintId();
+    String id = tracker.tracker().mintId();
     await(tracker.trackSession(session.ref, id, Map.of("v", 1)));
     TrackerDiff join = diffs.receiveMessage();
     assertEquals(List.of(id), join.joins().stream().map(Presence::id).toList());
@@ -271,27 +274,18 @@ class TrackerLocalTest {
     TrackerDiff leave = diffs.receiveMessage();
     assertEquals(List.of(id), leave.leaves().stream().map(Presence::id).toList());
     assertTrue(leave.joins().isEmpty());
-    tracker.unsubscribe(Tracker.SESSIONS_TOPIC, diffs.getRef());
+    tracker.tracker().unsubscribe(SessionTracker.SESSIONS_TOPIC, diffs.getRef());
   }
 
   @Test
   void homedIdsNameTheirHome() {
-    String a = tracker.mintId();
-    String b = tracker.mintId();
+    String a = tracker.tracker().mintId();
+    String b = tracker.tracker().mintId();
     assertNotEquals(a, b);
     assertEquals(HomedIds.LENGTH, a.length());
-    assertEquals(tracker.selfNode().uid(), HomedIds.homeUid(a).getAsLong());
+    assertEquals(tracker.tracker().selfNode().uid(), HomedIds.homeUid(a).getAsLong());
     assertTrue(HomedIds.homeUid("not-an-id").isEmpty());
     assertTrue(HomedIds.homeUid("P" + "!".repeat(32)).isEmpty());
   }
 
-  @Test
-  void requestIdsAreCanonicalJson() {
-    assertEquals("1", TrackerKey.jsonRpcIdText(1));
-    assertEquals("1", TrackerKey.jsonRpcIdText(1L));
-    assertEquals("\"1\"", TrackerKey.jsonRpcIdText("1"));
-    assertEquals("\"a\\\"b\"", TrackerKey.jsonRpcIdText("a\"b"));
-    assertEquals("1.5", TrackerKey.jsonRpcIdText(1.5));
-    assertEquals("2", TrackerKey.jsonRpcIdText(2.0));
-  }
 }

@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionTracker;
 import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,28 +41,28 @@ class TrackerNodeLossTest {
 
   @Test
   void crashedNodesEntriesAreHiddenThenDeletedAndDoNotComeBackWithANewIncarnation() {
-    Tracker survivorA = Tracker.get(cluster.node(0));
-    Tracker survivorB = Tracker.get(cluster.node(1));
-    Tracker victim = Tracker.get(cluster.node(2));
-    NodeId victimNode = victim.selfNode();
+    SessionTracker survivorA = SessionTracker.get(cluster.node(0));
+    SessionTracker survivorB = SessionTracker.get(cluster.node(1));
+    SessionTracker victim = SessionTracker.get(cluster.node(2));
+    NodeId victimNode = victim.tracker().selfNode();
     int victimPort = TestCluster.port(cluster.node(2));
 
     TestProbe<TrackerDiff> diffs = cluster.kit(0).createTestProbe();
-    survivorA.subscribe(Tracker.SESSIONS_TOPIC, diffs.getRef());
+    survivorA.tracker().subscribe(SessionTracker.SESSIONS_TOPIC, diffs.getRef());
 
     List<String> victimSessions = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       Inbox session = Inbox.spawn(cluster.kit(2));
-      String id = victim.mintId();
+      String id = victim.tracker().mintId();
       await(victim.trackSession(session.ref, id));
       await(victim.subscribeResource(session.ref, "test://crash/" + i));
       await(victim.trackRequest(session.ref, "req-" + id, Map.of()));
       victimSessions.add(id);
     }
     Inbox survivorSession = Inbox.spawn(cluster.kit(0));
-    String survivorId = survivorA.mintId();
+    String survivorId = survivorA.tracker().mintId();
     await(survivorA.trackSession(survivorSession.ref, survivorId));
-    for (Tracker t : List.of(survivorA, survivorB)) {
+    for (SessionTracker t : List.of(survivorA, survivorB)) {
       Eventually.await(HIDE, () -> victimSessions.stream().allMatch(id -> t.getSession(id).isPresent())
               && t.getSession(survivorId).isPresent(),
           "victim's and survivor's sessions visible on a survivor");
@@ -69,7 +70,7 @@ class TrackerNodeLossTest {
 
     cluster.crash(2, 0);
 
-    for (Tracker t : List.of(survivorA, survivorB)) {
+    for (SessionTracker t : List.of(survivorA, survivorB)) {
       Eventually.await(HIDE, () -> victimSessions.stream().allMatch(id -> t.getSession(id).isEmpty())
               && t.listResourceListeners().stream().noneMatch(p -> p.owner().equals(victimNode))
               && t.listRequests().stream().noneMatch(p -> p.owner().equals(victimNode)),
@@ -77,7 +78,7 @@ class TrackerNodeLossTest {
     }
     // The survivors' entries stay (eventually, not at every instant: on a loaded machine a survivor may
     // briefly consider the other unreachable too, which hides without deleting).
-    for (Tracker t : List.of(survivorA, survivorB)) {
+    for (SessionTracker t : List.of(survivorA, survivorB)) {
       Eventually.await(HIDE, () -> t.listSessionStreams(survivorId).size() == 1, "the survivors' own sessions stay");
     }
     Set<String> left = new HashSet<>();
@@ -87,31 +88,31 @@ class TrackerNodeLossTest {
       return left.containsAll(victimSessions);
     }, "leaves of the crashed node's sessions reach the diff subscriber");
 
-    for (Tracker t : List.of(survivorA, survivorB)) {
-      Eventually.await(DELETE, () -> !await(t.stats(false)).entriesByOwner().containsKey(victimNode.toString()),
-          () -> "victim's entries deleted on " + t.selfNode() + ": " + await(t.stats(false)));
+    for (SessionTracker t : List.of(survivorA, survivorB)) {
+      Eventually.await(DELETE, () -> !await(t.tracker().stats(false)).entriesByOwner().containsKey(victimNode.toString()),
+          () -> "victim's entries deleted on " + t.tracker().selfNode() + ": " + await(t.tracker().stats(false)));
     }
 
     ActorSystem<Void> reborn = cluster.addNode(victimPort);
     cluster.awaitUp();
-    Tracker rebornTracker = Tracker.get(reborn);
+    SessionTracker rebornTracker = SessionTracker.get(reborn);
     // ready means synced: a new node then already sees the entries the cluster had
-    Eventually.await(HIDE, rebornTracker::isSynced, "the new incarnation synced");
+    Eventually.await(HIDE, rebornTracker.tracker()::isSynced, "the new incarnation synced");
     assertTrue(rebornTracker.getSession(survivorId).isPresent(), "synced before ready: existing entries are visible");
-    assertNotEquals(victimNode, rebornTracker.selfNode(), "same address, new incarnation");
-    assertEquals(victimNode.address(), rebornTracker.selfNode().address());
+    assertNotEquals(victimNode, rebornTracker.tracker().selfNode(), "same address, new incarnation");
+    assertEquals(victimNode.address(), rebornTracker.tracker().selfNode().address());
     ActorTestKit rebornKit = cluster.kit(3);
     Inbox marker = Inbox.spawn(rebornKit);
-    String markerId = rebornTracker.mintId();
+    String markerId = rebornTracker.tracker().mintId();
     await(rebornTracker.trackSession(marker.ref, markerId));
-    List<Tracker> all = List.of(survivorA, survivorB, rebornTracker);
-    for (Tracker t : all) {
+    List<SessionTracker> all = List.of(survivorA, survivorB, rebornTracker);
+    for (SessionTracker t : all) {
       Eventually.await(HIDE, () -> t.getSession(markerId).isPresent() && t.getSession(survivorId).isPresent(),
           "the new incarnation's entries and the survivors' entries everywhere");
     }
-    for (Tracker t : all) {
+    for (SessionTracker t : all) {
       assertFalse(victimSessions.stream().anyMatch(id -> t.getSession(id).isPresent()), "old entries came back");
-      assertFalse(await(t.stats(false)).entriesByOwner().containsKey(victimNode.toString()));
+      assertFalse(await(t.tracker().stats(false)).entriesByOwner().containsKey(victimNode.toString()));
     }
   }
 }

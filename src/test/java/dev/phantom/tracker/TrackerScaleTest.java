@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionTracker;
 import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,21 +44,21 @@ class TrackerScaleTest {
       cluster.node(node).eventStream().tell(new akka.actor.typed.eventstream.EventStream.Subscribe<>(
           akka.event.Logging.Error.class, sink));
     }
-    Tracker writer = Tracker.get(cluster.node(0));
+    SessionTracker writer = SessionTracker.get(cluster.node(0));
     List<CompletableFuture<TrackResult>> tracked = new ArrayList<>();
     for (int i = 0; i < SESSIONS; i++) {
       ActorRef<Void> session = cluster.kit(0).spawn(Behaviors.empty());
-      tracked.add(writer.trackSession(session, writer.mintId()).toCompletableFuture());
+      tracked.add(writer.trackSession(session, writer.tracker().mintId()).toCompletableFuture());
     }
     tracked.forEach(TrackerLocalTest::await);
-    String owner = writer.selfNode().toString();
+    String owner = writer.tracker().selfNode().toString();
     long frameSize = cluster.node(1).settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size");
     for (int node = 1; node < 3; node++) {
-      Tracker reader = Tracker.get(cluster.node(node));
+      SessionTracker reader = SessionTracker.get(cluster.node(node));
       Eventually.await(Duration.ofSeconds(180),
-          () -> await(reader.stats(false)).entriesByOwner().getOrDefault(owner, 0) == SESSIONS,
-          () -> "all sessions on " + reader.selfNode() + ": " + await(reader.stats(false)).entriesByOwner());
-      TrackerStats stats = await(reader.stats(true));
+          () -> await(reader.tracker().stats(false)).entriesByOwner().getOrDefault(owner, 0) == SESSIONS,
+          () -> "all sessions on " + reader.tracker().selfNode() + ": " + await(reader.tracker().stats(false)).entriesByOwner());
+      TrackerStats stats = await(reader.tracker().stats(true));
       assertTrue(stats.largestKeyBytes() > 0 && stats.largestKeyBytes() < frameSize / 2,
           "largest key " + stats.largestKeyBytes() + " bytes (" + stats.largestKeyEntries() + " entries) vs frame "
               + frameSize);

@@ -1,5 +1,6 @@
 package dev.phantom.tracker;
 
+import dev.phantom.presence.SessionTracker;
 import static dev.phantom.tracker.TrackerLocalTest.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,12 +33,12 @@ import org.junit.jupiter.api.Test;
 class TrackerSelfHealTest {
   private static final Duration REPLICATION = Duration.ofSeconds(30);
   private static TestCluster cluster;
-  private static List<Tracker> trackers;
+  private static List<SessionTracker> trackers;
 
   @BeforeAll
   static void start() {
     cluster = TestCluster.start(2, ConfigFactory.parseString("phantom.tracker.full-diff-interval = 1s"));
-    trackers = IntStream.range(0, 2).mapToObj(i -> Tracker.get(cluster.node(i))).toList();
+    trackers = IntStream.range(0, 2).mapToObj(i -> SessionTracker.get(cluster.node(i))).toList();
   }
 
   @AfterAll
@@ -49,7 +50,7 @@ class TrackerSelfHealTest {
     return Inbox.spawn(cluster.kit(node));
   }
 
-  private static void onAllNodes(String what, java.util.function.Predicate<Tracker> condition) {
+  private static void onAllNodes(String what, java.util.function.Predicate<SessionTracker> condition) {
     Eventually.await(REPLICATION, () -> trackers.stream().allMatch(condition), what + " on all nodes");
   }
 
@@ -62,12 +63,12 @@ class TrackerSelfHealTest {
   @Test
   void theOwnersLiveTableWinsOverItsReplicatedEntries() {
     ActorSystem<Void> node = cluster.node(1);
-    Tracker owner = trackers.get(1);
+    SessionTracker owner = trackers.get(1);
     Inbox live = inbox(1);
-    String liveId = owner.mintId();
+    String liveId = owner.tracker().mintId();
     await(owner.trackSession(live.ref, liveId));
     Inbox gone = inbox(1);
-    String goneId = owner.mintId();
+    String goneId = owner.tracker().mintId();
     await(owner.trackSession(gone.ref, goneId));
     Eventually.await(REPLICATION, () -> replicatedEntry(node, liveId) != null && replicatedEntry(node, goneId) != null,
         "both entries in the replicator");
