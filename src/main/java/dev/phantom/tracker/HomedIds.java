@@ -9,7 +9,7 @@ import java.util.OptionalLong;
  * Ids that name their home node: {@code "P"} followed by the base64url of the home's incarnation uid (8
  * bytes) and 16 random bytes (128 bits from {@link SecureRandom}). Any node maps the uid to a member's
  * address from cluster membership, so it can route to the home at once, before the tracker's replication
- * has carried anything (DESIGN.md "Routing without replication lag"). Host names never appear in an id.
+ * has carried anything. Host names never appear in an id.
  *
  * <pre>{@code
  * String id = tracker.mintId();            // e.g. "PAAAAZb3...": homed on this node
