@@ -44,7 +44,7 @@ final class PendingDeliveries {
    */
   long open(Set<String> members, List<String> skipped, CompletableFuture<Delivery> reply) {
     long id = ++lastId;
-    Pending p = new Pending(new LinkedHashSet<>(members), List.copyOf(skipped), reply);
+    Pending p = new Pending(new LinkedHashSet<>(members), new ArrayList<>(skipped), reply);
     if (p.waitingFor.isEmpty()) reply.complete(p.delivery());
     else pending.put(id, p);
     return id;
@@ -59,6 +59,8 @@ final class PendingDeliveries {
     if (p == null) return;
     p.reached += reached;
     p.waitingFor.remove(member);
+    // a member skipped as unreachable that answers after all did answer
+    p.skipped.remove(member);
     completeIfDone(id, p);
   }
 

@@ -74,6 +74,11 @@ class HubStateTest {
     assertEquals(List.of("actor-1"), state.receivers(TOOLS));
     assertEquals(1, state.sessionCount());
     assertEquals(1, state.receiverCount());
+
+    // One removal ends it: no stale copy keeps the session alive with a stopped receiver.
+    assertTrue(state.removeReceiver("actor-1"));
+    assertEquals(List.of(), state.receivers(TOOLS));
+    assertEquals(0, state.sessionCount());
   }
 
   @Test
