@@ -16,4 +16,22 @@ public record ElicitResult(Action action, ObjectNode content, ObjectNode error) 
   public boolean accepted() {
     return action == Action.ACCEPT;
   }
+
+  /**
+   * Reads a client's {@code ElicitResult} JSON; anything else (not an object, an unknown action) is
+   * {@link Action#ERROR} with an explanation in {@code error}.
+   */
+  public static ElicitResult fromJson(com.fasterxml.jackson.databind.JsonNode json) {
+    String action = json != null && json.isObject() ? json.path("action").asText("") : "";
+    Action a = switch (action) {
+      case "accept" -> Action.ACCEPT;
+      case "decline" -> Action.DECLINE;
+      case "cancel" -> Action.CANCEL;
+      default -> Action.ERROR;
+    };
+    ObjectNode error = a == Action.ERROR
+        ? Json.object().put("code", McpError.INVALID_PARAMS).put("message", "invalid elicitation result: action must be accept, decline or cancel")
+        : null;
+    return new ElicitResult(a, json != null && json.get("content") instanceof ObjectNode o ? o : null, error);
+  }
 }

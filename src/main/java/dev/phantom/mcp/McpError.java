@@ -23,6 +23,12 @@ public final class McpError extends RuntimeException {
   public static final int SESSION_NOT_FOUND = -32001;
   public static final int RESOURCE_NOT_FOUND = -32002;
   public static final int URL_ELICITATION_REQUIRED = -32042;
+  /** 2026-07-28: an MCP header is missing or differs from the body. */
+  public static final int HEADER_MISMATCH = -32020;
+  /** 2026-07-28: the request needs a client capability it did not declare. */
+  public static final int MISSING_CLIENT_CAPABILITY = -32021;
+  /** 2026-07-28: the requested protocol version is not served here. */
+  public static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
   private final int code;
   private final transient JsonNode data;
@@ -83,5 +89,22 @@ public final class McpError extends RuntimeException {
     ObjectNode data = Json.object();
     data.set("elicitations", items);
     return new McpError(URL_ELICITATION_REQUIRED, message, data);
+  }
+
+  /**
+   * -32021: the request needs client capabilities it did not declare; {@code required} is a {@code
+   * ClientCapabilities} object such as {@code {"sampling":{}}}. A handler throws it to refuse a request
+   * it cannot serve without them.
+   */
+  public static McpError missingClientCapability(ObjectNode required) {
+    ObjectNode data = Json.object();
+    data.set("requiredCapabilities", required);
+    return new McpError(MISSING_CLIENT_CAPABILITY,
+        "Missing required client capability: " + String.join(", ", (Iterable<String>) required::fieldNames), data);
+  }
+
+  /** -32020: a header required on the 2026-07-28 wire is missing or differs from the body. */
+  public static McpError headerMismatch(String detail) {
+    return new McpError(HEADER_MISMATCH, "Header mismatch: " + detail);
   }
 }

@@ -21,16 +21,21 @@ import java.util.concurrent.CompletionStage;
  */
 public interface RequestContext {
 
-  /** The session id. */
+  /** The session id; empty on the 2026-07-28 wire, which has no sessions (see {@link #hasSession()}). */
   String sessionId();
+
+  /** Whether the request belongs to a 2025-11-25 session (false on the stateless 2026-07-28 wire). */
+  default boolean hasSession() {
+    return !sessionId().isEmpty();
+  }
 
   /** The principal the connect hook returned, if any. */
   Optional<String> principal();
 
-  /** The client's {@code clientInfo} from {@code initialize}. */
+  /** The client's {@code clientInfo}: from {@code initialize}, or from this request's {@code _meta} on the 2026-07-28 wire. */
   ObjectNode clientInfo();
 
-  /** The client's capabilities from {@code initialize}. */
+  /** The client's capabilities: from {@code initialize}, or declared by this very request on the 2026-07-28 wire. */
   ObjectNode clientCapabilities();
 
   /** The negotiated protocol version. */
@@ -47,7 +52,36 @@ public interface RequestContext {
   /** Sends {@code notifications/progress} if the request carried a progress token; otherwise nothing. */
   void progress(double progress, Double total, String message);
 
-  /** Asks the user through the client with a form ({@code elicitation/create}, mode form). */
+  /**
+   * The client's answers to this request's {@link InputRequired} questions so far, every round
+   * included, by key; empty on the first call. An answer is the client's result as JSON: {@code
+   * {"action":"accept","content":{...}}} for an elicitation, a {@code CreateMessageResult} for
+   * sampling, {@code {"roots":[...]}} for roots. Keys the handler did not ask for are not here.
+   */
+  default java.util.Map<String, JsonNode> inputResponses() {
+    return java.util.Map.of();
+  }
+
+  /** The answer under {@code key}, if the client gave one. */
+  default Optional<JsonNode> inputResponse(String key) {
+    return Optional.ofNullable(inputResponses().get(key));
+  }
+
+  /** The answer under {@code key} read as an elicitation result (accept, decline or cancel), if given. */
+  default Optional<ElicitResult> elicitation(String key) {
+    return inputResponse(key).map(ElicitResult::fromJson);
+  }
+
+  /** The state the handler attached with {@link InputRequired#withState(String)} in the previous round. */
+  default Optional<String> requestState() {
+    return Optional.empty();
+  }
+
+  /**
+   * Asks the user through the client with a form ({@code elicitation/create}, mode form), on a
+   * 2025-11-25 session only: the 2026-07-28 wire has no server-to-client requests, so there the stage
+   * fails; a handler written for both eras asks with {@link InputRequired} instead.
+   */
   CompletionStage<ElicitResult> elicitForm(String message, ObjectNode requestedSchema);
 
   /** Asks the user to visit a URL ({@code elicitation/create}, mode url). */
