@@ -23,13 +23,13 @@ final class HostCheck {
   }
 
   void check(HttpRequest request) {
-    String host = McpRoutes.header(request, "host").map(HostCheck::hostName).orElse("");
+    String host = HttpRules.header(request, "host").map(HostCheck::hostName).orElse("");
     if (!hostAllowed(host)) {
-      throw new McpRoutes.Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: Host not allowed");
+      throw new HttpRules.Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: Host not allowed");
     }
-    Optional<String> origin = McpRoutes.header(request, "origin");
+    Optional<String> origin = HttpRules.header(request, "origin");
     if (origin.isPresent() && !originAllowed(origin.get())) {
-      throw new McpRoutes.Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: Origin not allowed");
+      throw new HttpRules.Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: Origin not allowed");
     }
   }
 

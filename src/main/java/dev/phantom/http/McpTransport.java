@@ -1,5 +1,10 @@
 package dev.phantom.http;
 
+import dev.phantom.stateless.ListenStream;
+import dev.phantom.stateless.StateSeal;
+import dev.phantom.stateless.StatelessProtocol;
+import dev.phantom.stateless.StatelessSettings;
+
 import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -53,6 +58,8 @@ public final class McpTransport {
   private final ConcurrentHashMap<String, ActorRef<?>> localSessions = new ConcurrentHashMap<>();
   private final ActorRef<Directory.Command> streams;
   private final ActorRef<Directory.Command> relays;
+  private final ActorRef<Directory.Command> listeners;
+  private final StatelessProtocol statelessProtocol;
   private final ActorRef<PendingAnswers.Command> answers;
   private final RequestActor.Deps deps;
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
@@ -68,6 +75,10 @@ public final class McpTransport {
     this.sessions = system.systemActorOf(Directory.create(localSessions), Directory.SESSIONS, Props.empty());
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
+    this.listeners = system.systemActorOf(Directory.create(), Directory.LISTENERS, Props.empty());
+    StatelessSettings statelessSettings = StatelessSettings.fromConfig(system.settings().config());
+    this.statelessProtocol = new StatelessProtocol(dispatcher, stateSeal(statelessSettings),
+        statelessSettings.listTtl(), statelessSettings.discoverTtl());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
     PendingAnswers pendingAnswers = new PendingAnswers();
     this.answers = system.systemActorOf(pendingAnswers.behavior(), PendingAnswers.NAME, Props.empty());
@@ -80,6 +91,8 @@ public final class McpTransport {
           streams.tell(new Directory.Broadcast(dev.phantom.session.StreamActor.CloseConnection.INSTANCE));
           // GET streams of sessions homed elsewhere are served here through relays
           relays.tell(new Directory.Broadcast(SseRelay.Complete.INSTANCE));
+          // listen streams end with their final result (a graceful close in 2026-07-28 terms)
+          listeners.tell(new Directory.Broadcast(ListenStream.Close.INSTANCE));
           return CompletableFuture.completedFuture(akka.Done.getInstance());
         });
     server.addChangeListener(new McpServer.ChangeListener() {
@@ -95,6 +108,23 @@ public final class McpTransport {
         notifications.notifyResourceList();
       }
     });
+  }
+
+  /**
+   * The seal of MRTR request states: the configured keys, or a random key of this node alone (then a
+   * retry that reaches another node is refused, which an operator must hear about).
+   */
+  private StateSeal stateSeal(StatelessSettings s) {
+    List<byte[]> keys = s.stateKeys();
+    if (keys.isEmpty()) {
+      if (tracker.isAvailable()) {
+        system.log().warn("phantom.stateless.state-keys is not set: this node seals 2026-07-28 requestState with a key of its own, "
+            + "so an input_required retry that reaches another node of the cluster is refused. Give every node the same key "
+            + "(PHANTOM_STATE_KEYS=$(head -c32 /dev/urandom | base64)).");
+      }
+      keys = List.of(StateSeal.randomKey());
+    }
+    return new StateSeal(keys, s.stateTtl(), java.time.Clock.systemUTC());
   }
 
   /** Starts the transport for {@code server} on this node (once per server and node). */
@@ -159,7 +189,7 @@ public final class McpTransport {
 
   /** The route serving {@code /mcp} (POST, GET, DELETE). */
   public Route route() {
-    return new McpRoutes(this).route();
+    return new McpEndpoint(this).route();
   }
 
   ActorSystem<?> system() {
@@ -188,6 +218,19 @@ public final class McpTransport {
    */
   public boolean isReady() {
     return notifications.isReady();
+  }
+
+  StatelessProtocol statelessProtocol() {
+    return statelessProtocol;
+  }
+
+  /** Spawns a listen stream in this node's listeners directory (closed gracefully at shutdown). */
+  CompletionStage<ActorRef<Object>> spawnListener(String id, akka.actor.typed.Behavior<Object> behavior) {
+    CompletableFuture<ActorRef<?>> reply = new CompletableFuture<>();
+    listeners.tell(new Directory.Spawn(id, behavior, reply));
+    @SuppressWarnings("unchecked")
+    CompletionStage<ActorRef<Object>> typed = reply.thenApply(r -> (ActorRef<Object>) r);
+    return typed;
   }
 
   RequestActor.Deps deps() {

@@ -61,21 +61,21 @@ public final class McpDispatcher {
    * Runs one client request (anything but {@code initialize}). The stage fails with an {@link McpError}
    * for protocol errors; any other failure should be answered as {@link McpError#internal()}.
    */
-  public CompletionStage<JsonNode> dispatch(
-      String method, JsonNode params, SessionOps session, RequestContext ctx, ConnectHook.AllowList allow) {
+  public CompletionStage<JsonNode> dispatch(String method, JsonNode params, SessionOps session, RequestContext ctx,
+      ConnectHook.AllowList allow, InputRounds.Mode input) {
     ObjectNode p = params instanceof ObjectNode o ? o : Json.object();
     try {
       return switch (method) {
         case "ping" -> done(Json.object());
         case "tools/list" -> done(page(p, server.tools(), t -> allow.tool(t.name()), Tool::toJson, "tools"));
-        case "tools/call" -> callTool(p, ctx, allow);
+        case "tools/call" -> callTool(p, ctx, allow, input);
         case "prompts/list" -> done(page(p, server.prompts(), pr -> allow.prompt(pr.name()), Prompt::toJson, "prompts"));
-        case "prompts/get" -> getPrompt(p, ctx, allow);
+        case "prompts/get" -> getPrompt(p, ctx, allow, input);
         case "resources/list" ->
             done(page(p, server.resources(), r -> allow.resource(r.uri()), Resource::toJson, "resources"));
         case "resources/templates/list" -> done(page(p, server.resourceTemplates(),
             t -> allow.resource(t.uriTemplate()), ResourceTemplate::toJson, "resourceTemplates"));
-        case "resources/read" -> readResource(p, ctx, allow);
+        case "resources/read" -> readResource(p, ctx, allow, input);
         case "resources/subscribe" -> session.subscribe(requireString(p, "uri")).thenApply(v -> Json.object());
         case "resources/unsubscribe" -> session.unsubscribe(requireString(p, "uri")).thenApply(v -> Json.object());
         case "logging/setLevel" -> {
@@ -92,7 +92,7 @@ public final class McpDispatcher {
     }
   }
 
-  private CompletionStage<JsonNode> callTool(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow) {
+  private CompletionStage<JsonNode> callTool(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow, InputRounds.Mode input) {
     String name = requireString(p, "name");
     Tool tool = server.tool(name).filter(t -> allow.tool(t.name()))
         .orElseThrow(() -> McpError.invalidParams("unknown tool: " + name));
@@ -101,7 +101,7 @@ public final class McpDispatcher {
     ObjectNode arguments = args instanceof ObjectNode o ? o : Json.object();
     Optional<String> invalid = SchemaCheck.violation(tool.inputSchema(), arguments);
     if (invalid.isPresent()) return done(ToolResult.error("Invalid arguments for tool " + name + ": " + invalid.get()).toJson());
-    return guard(() -> tool.handler().call(arguments, ctx))
+    return InputRounds.run(round -> guard(() -> tool.handler().call(arguments, round))
         .handle((result, failure) -> {
           if (failure == null) {
             if (result == null) throw new IllegalStateException("tool " + name + " returned no result");
@@ -109,12 +109,13 @@ public final class McpDispatcher {
           }
           Throwable cause = unwrap(failure);
           if (cause instanceof McpError e) throw e;
+          if (cause instanceof InputRequired asked) throw asked;
           // A failing tool is a tool result with isError, not a protocol error; no stack trace leaves the server.
           return ToolResult.error("Tool " + name + " failed").toJson();
-        });
+        }), ctx, input);
   }
 
-  private CompletionStage<JsonNode> getPrompt(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow) {
+  private CompletionStage<JsonNode> getPrompt(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow, InputRounds.Mode input) {
     String name = requireString(p, "name");
     Prompt prompt = server.prompt(name).filter(pr -> allow.prompt(pr.name()))
         .orElseThrow(() -> McpError.invalidParams("unknown prompt: " + name));
@@ -122,32 +123,35 @@ public final class McpDispatcher {
     for (Prompt.Argument a : prompt.arguments()) {
       if (a.required() && !args.containsKey(a.name())) throw McpError.invalidParams("missing required argument: " + a.name());
     }
-    return guard(() -> prompt.handler().get(args, ctx)).thenApply(Prompt.Result::toJson);
+    return InputRounds.run(round -> guard(() -> prompt.handler().get(args, round)).thenApply(Prompt.Result::toJson), ctx, input);
   }
 
-  private CompletionStage<JsonNode> readResource(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow) {
+  private CompletionStage<JsonNode> readResource(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow, InputRounds.Mode input) {
     String uri = requireString(p, "uri");
     Optional<Resource> resource = server.resource(uri).filter(r -> allow.resource(r.uri()));
-    CompletionStage<List<ResourceContents>> contents = null;
+    Function<RequestContext, CompletionStage<List<ResourceContents>>> reader = null;
     if (resource.isPresent()) {
-      contents = guard(() -> resource.get().reader().read(uri, ctx));
+      reader = round -> resource.get().reader().read(uri, round);
     } else {
       for (ResourceTemplate t : server.resourceTemplates()) {
         if (!allow.resource(t.uriTemplate())) continue;
         Optional<Map<String, String>> vars = t.match(uri);
         if (vars.isPresent()) {
-          contents = guard(() -> t.reader().read(uri, vars.get(), ctx));
+          reader = round -> t.reader().read(uri, vars.get(), round);
           break;
         }
       }
     }
-    if (contents == null) throw McpError.resourceNotFound(uri);
-    return contents.thenApply(list -> {
-      ObjectNode out = Json.object();
-      ArrayNode items = out.putArray("contents");
-      for (ResourceContents c : list) items.add(c.toJson());
-      return out;
-    });
+    if (reader == null) throw McpError.resourceNotFound(uri);
+    Function<RequestContext, CompletionStage<List<ResourceContents>>> read = reader;
+    return InputRounds.run(round -> guard(() -> read.apply(round)).thenApply(McpDispatcher::contentsJson), ctx, input);
+  }
+
+  private static JsonNode contentsJson(List<ResourceContents> list) {
+    ObjectNode out = Json.object();
+    ArrayNode items = out.putArray("contents");
+    for (ResourceContents c : list) items.add(c.toJson());
+    return out;
   }
 
   private CompletionStage<JsonNode> complete(ObjectNode p, RequestContext ctx) {

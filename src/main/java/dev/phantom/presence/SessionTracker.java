@@ -158,6 +158,18 @@ public final class SessionTracker implements Extension {
   }
 
   /**
+   * Registers a stateless listen stream ({@code subscriptions/listen} of MCP 2026-07-28) with this
+   * node's hub: it receives every list change and the updates of {@code uris} (filtering by kind is
+   * its own business) until it stops. Local tells, so they are in place before the caller writes the
+   * acknowledgement: an event published anywhere after the client saw it reaches the stream.
+   * Listen streams are not tracked in the replicated index: they live and die with their connection.
+   */
+  public void listen(ActorRef<SessionNotification> receiver, String listenerId, boolean listChanges, java.util.Collection<String> uris) {
+    if (listChanges) hub.tell(new NotificationHub.RegisterSession(listenerId, receiver));
+    for (String uri : uris) hub.tell(new NotificationHub.SubscribeResource(uri, receiver));
+  }
+
+  /**
    * Claims the JSON-RPC request {@code requestId} of a session for the local actor {@code holder}, so a
    * request that lands on two nodes (a proxy retry) runs once: decided by the session's home node, so
    * exactly one concurrent caller cluster-wide gets {@link ClaimResult#CLAIMED} while that node is up

@@ -18,6 +18,7 @@ public final class Directory {
   public static final String SESSIONS = "phantom-sessions";
   public static final String STREAMS = "phantom-streams";
   public static final String RELAYS = "phantom-relays";
+  public static final String LISTENERS = "phantom-listeners";
 
   public sealed interface Command {}
 

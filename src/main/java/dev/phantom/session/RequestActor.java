@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.phantom.mcp.ClientResponse;
 import dev.phantom.mcp.Json;
+import dev.phantom.mcp.InputRounds;
 import dev.phantom.mcp.JsonRpc;
 import dev.phantom.mcp.LogLevel;
 import dev.phantom.mcp.McpDispatcher;
@@ -157,10 +158,11 @@ public final class RequestActor {
     // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
     if (info.protocolVersion().compareTo("2025-11-25") >= 0) stream.tell(StreamActor.Prime.INSTANCE);
     JsonNode progressToken = request.params() == null ? null : request.params().path("_meta").get("progressToken");
-    context = new RequestContextImpl(ctx.getSelf(), info, progressToken);
+    context = new RequestContextImpl(ctx.getSystem(), ctx.getSelf(), info, progressToken);
     SessionOps ops = sessionOps();
+    InputRounds.Mode input = new InputRounds.Ask(context::answer);
     CompletableFuture<JsonNode> result = CompletableFuture
-        .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList()),
+        .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
             deps.handlerExecutor())
         .thenCompose(stage -> stage);
     ctx.pipeToSelf(result, Completed::new);

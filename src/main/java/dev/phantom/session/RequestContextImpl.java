@@ -6,25 +6,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phantom.mcp.ClientResponse;
 import dev.phantom.mcp.ElicitResult;
 import dev.phantom.mcp.Json;
+import dev.phantom.mcp.McpError;
+import dev.phantom.util.Cancellation;
 import dev.phantom.mcp.LogLevel;
 import dev.phantom.mcp.RequestContext;
 import dev.phantom.mcp.UrlElicitation;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The handler's view of its request: every call becomes a message to the request's actor. */
 final class RequestContextImpl implements RequestContext {
+  private final akka.actor.typed.ActorSystem<?> system;
   private final ActorRef<RequestActor.Command> request;
   private final SessionInfo info;
   private final JsonNode progressToken;
-  private final AtomicBoolean cancelled = new AtomicBoolean();
-  private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
+  private final Cancellation cancellation = new Cancellation();
 
-  RequestContextImpl(ActorRef<RequestActor.Command> request, SessionInfo info, JsonNode progressToken) {
+  RequestContextImpl(akka.actor.typed.ActorSystem<?> system, ActorRef<RequestActor.Command> request, SessionInfo info,
+      JsonNode progressToken) {
+    this.system = system;
     this.request = request;
     this.info = info;
     this.progressToken = progressToken;
@@ -35,15 +36,7 @@ final class RequestContextImpl implements RequestContext {
   }
 
   void cancel() {
-    if (cancelled.compareAndSet(false, true)) {
-      for (Runnable r : onCancel) {
-        try {
-          r.run();
-        } catch (RuntimeException ignored) {
-          // a failing cancel callback must not stop the others
-        }
-      }
-    }
+    cancellation.cancel();
   }
 
   public String sessionId() {
@@ -95,21 +88,42 @@ final class RequestContextImpl implements RequestContext {
   }
 
   public boolean isCancelled() {
-    return cancelled.get();
+    return cancellation.isCancelled();
   }
 
   public void onCancel(Runnable action) {
-    onCancel.add(action);
-    if (cancelled.get() && onCancel.remove(action)) action.run();
+    cancellation.onCancel(action);
   }
 
   public void closeConnection() {
     request.tell(RequestActor.CloseConnection.INSTANCE);
   }
 
+  /**
+   * Sends one {@link dev.phantom.mcp.InputRequest} to the client as a real request (the 2025-11-25
+   * side of {@link dev.phantom.mcp.InputRounds}); completes with the client's result, or fails with an
+   * {@link McpError} when the client answered with an error or not in time. A URL elicitation gets a
+   * fresh {@code elicitationId}, tracked like {@link #elicitUrl}'s.
+   */
+  CompletionStage<JsonNode> answer(dev.phantom.mcp.InputRequest input) {
+    ObjectNode params = input.params().deepCopy();
+    if (input.method().equals("elicitation/create") && params.path("mode").asText().equals("url") && !params.has("elicitationId")) {
+      String elicitationId = dev.phantom.tracker.Tracker.get(system).mintId();
+      params.put("elicitationId", elicitationId);
+      request.tell(new RequestActor.TrackElicitation(elicitationId));
+    }
+    return outbound(input.method(), params, RequestActor.Capability.NONE).thenApply(r -> {
+      if (r.ok()) return r.result();
+      if (r.error() != null) {
+        throw new McpError(McpError.INVALID_PARAMS, "The client refused " + input.method() + ": " + r.error().path("message").asText(""));
+      }
+      throw new McpError(McpError.INTERNAL_ERROR, "The client did not answer " + input.method() + " in time");
+    });
+  }
+
   private CompletionStage<ClientResponse> outbound(String method, ObjectNode params, RequestActor.Capability needs) {
     CompletableFuture<ClientResponse> reply = new CompletableFuture<>();
-    if (cancelled.get()) {
+    if (cancellation.isCancelled()) {
       reply.complete(ClientResponse.timeout());
       return reply;
     }
@@ -121,16 +135,6 @@ final class RequestContextImpl implements RequestContext {
     if (r.unsupported()) return new ElicitResult(ElicitResult.Action.NOT_SUPPORTED, null, null);
     if (r.timedOut()) return new ElicitResult(ElicitResult.Action.TIMEOUT, null, null);
     if (r.error() != null) return new ElicitResult(ElicitResult.Action.ERROR, null, r.error());
-    String action = r.result().path("action").asText("");
-    JsonNode content = r.result().get("content");
-    ElicitResult.Action a = switch (action) {
-      case "accept" -> ElicitResult.Action.ACCEPT;
-      case "decline" -> ElicitResult.Action.DECLINE;
-      case "cancel" -> ElicitResult.Action.CANCEL;
-      default -> ElicitResult.Action.ERROR;
-    };
-    ObjectNode error = a == ElicitResult.Action.ERROR
-        ? Json.object().put("code", -32602).put("message", "invalid elicitation result action: " + action) : null;
-    return new ElicitResult(a, content instanceof ObjectNode o ? o : null, error);
+    return ElicitResult.fromJson(r.result());
   }
 }

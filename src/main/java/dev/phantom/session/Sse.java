@@ -25,6 +25,13 @@ public final class Sse {
         .concat(ByteString.fromString("\n\n"));
   }
 
+  /** A JSON-RPC message event without an id (the 2026-07-28 wire has no resumption). */
+  public static ByteString message(byte[] json) {
+    return ByteString.fromString("event: message\ndata: ")
+        .concat(ByteString.fromArrayUnsafe(json))
+        .concat(ByteString.fromString("\n\n"));
+  }
+
   /** The priming event: an id and empty data, so the client can resume from the very start. */
   public static ByteString priming(String eventId, long retryMillis) {
     return ByteString.fromString("id: " + eventId + "\nretry: " + retryMillis + "\ndata: \n\n");

@@ -1,5 +1,14 @@
 package dev.phantom.http;
 
+import static dev.phantom.http.HttpRules.EVENT_STREAM;
+import static dev.phantom.http.HttpRules.accepts;
+import static dev.phantom.http.HttpRules.header;
+import static dev.phantom.http.HttpRules.json;
+import static dev.phantom.http.HttpRules.reject;
+import static dev.phantom.http.HttpRules.sseResponse;
+
+import dev.phantom.http.HttpRules.Reject;
+
 import dev.phantom.util.Stages;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
@@ -34,7 +43,6 @@ import dev.phantom.session.SseQueue;
 import dev.phantom.session.SseRelay;
 import dev.phantom.session.SseSink;
 import dev.phantom.session.StreamActor;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,14 +52,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The Streamable HTTP rules of MCP 2025-11-25 on {@code /mcp}: every bad input gets an HTTP status and a
- * JSON-RPC error body (docs/http-errors.md lists them) and changes nothing else. The work itself is done
- * by the session, request and stream actors.
+ * The 2025-11-25 side of {@code /mcp}: sessions ({@code initialize}, {@code Mcp-Session-Id}), their
+ * requests, answers and notifications, GET streams with resumption, and DELETE. Every bad input gets an
+ * HTTP status and a JSON-RPC error body (docs/http-errors.md lists them) and changes nothing else. The
+ * work itself is done by the session, request and stream actors.
  */
-final class McpRoutes extends AllDirectives {
+final class SessionRoutes {
   private static final String SESSION_HEADER = "mcp-session-id";
   private static final String VERSION_HEADER = "mcp-protocol-version";
-  private static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
   /**
    * Connection ids travel between nodes (a stream on one node, its connection on another) and tell a
    * stream which connection a late "connection lost" is about: they must be unique cluster-wide, so
@@ -63,112 +71,13 @@ final class McpRoutes extends AllDirectives {
   }
 
   private final McpTransport mcp;
-  private final Materializer materializer;
-  private final HostCheck hostCheck;
 
-  McpRoutes(McpTransport mcp) {
+  SessionRoutes(McpTransport mcp) {
     this.mcp = mcp;
-    this.materializer = Materializer.matFromSystem(mcp.system());
-    this.hostCheck = new HostCheck(mcp.settings().allowedHosts(), mcp.settings().allowedOrigins());
   }
 
-  Route route() {
-    return path("mcp", () -> extractRequest(request -> completeWithFuture(handle(request))));
-  }
-
-  /** Thrown inside the handling to answer with a status and a JSON-RPC error. */
-  static final class Reject extends RuntimeException {
-    final StatusCode status;
-    final McpError error;
-    final List<HttpHeader> headers;
-
-    Reject(StatusCode status, int code, String message) {
-      this(status, new McpError(code, message), List.of());
-    }
-
-    Reject(StatusCode status, McpError error, List<HttpHeader> headers) {
-      super(error.getMessage(), null, false, false);
-      this.status = status;
-      this.error = error;
-      this.headers = headers;
-    }
-  }
-
-  CompletionStage<HttpResponse> handle(HttpRequest request) {
-    CompletionStage<HttpResponse> response;
-    try {
-      hostCheck.check(request);
-      if (request.method() == HttpMethods.POST) response = post(request);
-      else if (request.method() == HttpMethods.GET) response = get(request);
-      else if (request.method() == HttpMethods.DELETE) response = delete(request);
-      else throw new Reject(StatusCodes.METHOD_NOT_ALLOWED, new McpError(McpError.SERVER_ERROR, "Method not allowed"),
-            List.of(RawHeader.create("Allow", "GET, POST, DELETE")));
-    } catch (Reject r) {
-      response = CompletableFuture.completedFuture(reject(r));
-    }
-    return response.exceptionally(failure -> {
-      Throwable cause = McpDispatcher.unwrap(failure);
-      if (cause instanceof Reject r) return reject(r);
-      if (cause instanceof TimeoutException || cause instanceof akka.pattern.AskTimeoutException) {
-        return reject(new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time"));
-      }
-      mcp.system().log().error("MCP request failed", cause);
-      return reject(new Reject(StatusCodes.INTERNAL_SERVER_ERROR, McpError.INTERNAL_ERROR, "Internal error"));
-    });
-  }
-
-  // ------------------------------------------------------------------ POST
-
-  private CompletionStage<HttpResponse> post(HttpRequest request) {
-    String accept = header(request, "accept").orElse("");
-    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
-      throw new Reject(StatusCodes.NOT_ACCEPTABLE, McpError.SERVER_ERROR,
-          "Not Acceptable: the client must accept both application/json and text/event-stream");
-    }
-    String contentType = request.entity().getContentType().mediaType().toString();
-    if (!contentType.equalsIgnoreCase("application/json")) {
-      throw new Reject(StatusCodes.UNSUPPORTED_MEDIA_TYPE, McpError.SERVER_ERROR,
-          "Unsupported Media Type: Content-Type must be application/json");
-    }
-    long max = mcp.settings().maxBodyBytes();
-    if (request.entity().getContentLengthOption().orElse(0L) > max) {
-      // Read and drop the body before answering (akka-http caps it at its max-content-length): a client
-      // still sending it would otherwise meet a closed connection instead of the 413.
-      return Stages.direct(request.discardEntityBytes(materializer).completionStage())
-          .thenApply(done -> {
-            throw tooLarge(max);
-          });
-    }
-    return Stages.direct(request.entity().withSizeLimit(max).toStrict(10_000, materializer))
-        .exceptionally(e -> {
-          throw McpDispatcher.unwrap(e) instanceof akka.http.scaladsl.model.EntityStreamSizeException ? tooLarge(max)
-              : new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: the body could not be read");
-        })
-        .thenCompose(strict -> onMessage(request, strict.getData()));
-  }
-
-  private static Reject tooLarge(long max) {
-    return new Reject(StatusCodes.PAYLOAD_TOO_LARGE, McpError.INVALID_REQUEST, "Request too large: the limit is " + max + " bytes");
-  }
-
-  private CompletionStage<HttpResponse> onMessage(HttpRequest request, ByteString body) {
-    JsonNode json;
-    try {
-      json = Json.parse(body.toArray());
-    } catch (java.io.IOException e) {
-      throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: invalid JSON");
-    }
-    if (json == null || json.isMissingNode()) throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: empty body");
-    if (json.isArray()) {
-      throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
-          "Invalid request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per POST");
-    }
-    JsonRpc.Message message;
-    try {
-      message = JsonRpc.parse(json);
-    } catch (McpError e) {
-      throw new Reject(StatusCodes.BAD_REQUEST, e, List.of());
-    }
+  /** A POSTed message of the 2025-11-25 era (the endpoint decided the era). */
+  CompletionStage<HttpResponse> onMessage(HttpRequest request, JsonRpc.Message message) {
     checkVersionHeader(request);
     Optional<String> sessionId = header(request, SESSION_HEADER);
     if (message instanceof JsonRpc.Request r && r.method().equals("initialize")) {
@@ -199,7 +108,7 @@ final class McpRoutes extends AllDirectives {
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST,
           JsonRpc.error(request.id(), McpError.invalidParams("\"protocolVersion\" must be a string"))));
     }
-    ConnectHook.Decision decision = mcp.server().connectHook().connect(headers(http));
+    ConnectHook.Decision decision = mcp.server().connectHook().connect(HttpRules.singleHeaders(http));
     if (decision instanceof ConnectHook.Unauthorized u) {
       throw new Reject(StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),
           List.of(RawHeader.create("WWW-Authenticate", u.wwwAuthenticate())));
@@ -280,7 +189,7 @@ final class McpRoutes extends AllDirectives {
 
   // ------------------------------------------------------------------ GET
 
-  private CompletionStage<HttpResponse> get(HttpRequest request) {
+  CompletionStage<HttpResponse> get(HttpRequest request) {
     if (!accepts(header(request, "accept").orElse(""), "text/event-stream")) {
       throw new Reject(StatusCodes.NOT_ACCEPTABLE, McpError.SERVER_ERROR, "Not Acceptable: the client must accept text/event-stream");
     }
@@ -373,7 +282,7 @@ final class McpRoutes extends AllDirectives {
 
   // ------------------------------------------------------------------ DELETE
 
-  private CompletionStage<HttpResponse> delete(HttpRequest request) {
+  CompletionStage<HttpResponse> delete(HttpRequest request) {
     checkVersionHeader(request);
     String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
@@ -390,13 +299,13 @@ final class McpRoutes extends AllDirectives {
   }
 
   private CompletionStage<ActorRef<Object>> session(String id) {
-    return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(McpRoutes::sessionNotFoundReject));
+    return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(SessionRoutes::sessionNotFoundReject));
   }
 
   /** The session's actor, unverified when it lives on another node (see McpTransport.addressSession). */
   private ActorRef<Object> addressSession(String id) {
     try {
-      return mcp.addressSession(id).orElseThrow(McpRoutes::sessionNotFoundReject);
+      return mcp.addressSession(id).orElseThrow(SessionRoutes::sessionNotFoundReject);
     } catch (McpTransport.HomeUnreachable e) {
       throw homeUnavailableReject();
     }
@@ -437,46 +346,4 @@ final class McpRoutes extends AllDirectives {
     return sseResponse(queue.source(completed -> relay.tell(new SseRelay.ConnectionEnded(completed))));
   }
 
-  private static HttpResponse sseResponse(Source<ByteString, NotUsed> events) {
-    return sseResponse(HttpEntities.createChunked(EVENT_STREAM, events));
-  }
-
-  private static HttpResponse sseResponse(akka.http.javadsl.model.ResponseEntity entity) {
-    return HttpResponse.create()
-        .withStatus(StatusCodes.OK)
-        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
-        .withEntity(entity);
-  }
-
-  private static HttpResponse json(StatusCode status, JsonNode body) {
-    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, Json.writeBytes(body));
-  }
-
-  private static HttpResponse reject(Reject r) {
-    HttpResponse response = json(r.status, JsonRpc.error(null, r.error));
-    for (HttpHeader h : r.headers) response = response.addHeader(h);
-    return response;
-  }
-
-  static boolean accepts(String accept, String mediaType) {
-    for (String part : accept.split(",")) {
-      String type = part.split(";")[0].trim().toLowerCase(Locale.ROOT);
-      if (type.equals(mediaType) || type.equals("*/*") || type.equals(mediaType.substring(0, mediaType.indexOf('/')) + "/*")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static Optional<String> header(HttpRequest request, String lowerName) {
-    if (request == null) return Optional.empty();
-    return request.getHeader(lowerName).map(HttpHeader::value);
-  }
-
-  private static Map<String, String> headers(HttpRequest request) {
-    Map<String, String> out = new HashMap<>();
-    for (HttpHeader h : request.getHeaders()) out.put(h.lowercaseName(), h.value());
-    return out;
-  }
 }

@@ -1,0 +1,112 @@
+package dev.phantom.http;
+
+import akka.NotUsed;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.ResponseEntity;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.phantom.mcp.Json;
+import dev.phantom.mcp.JsonRpc;
+import dev.phantom.mcp.McpError;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The HTTP rules both protocol eras share on {@code /mcp}: how a refusal is answered (an HTTP status
+ * and a JSON-RPC error body, docs/http-errors.md), media-type negotiation, header access, and the
+ * shape of JSON and SSE responses.
+ */
+final class HttpRules {
+  static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
+
+  private HttpRules() {}
+
+  /** Thrown inside the handling to answer with a status and a JSON-RPC error (echoing {@code id} when known). */
+  static final class Reject extends RuntimeException {
+    final StatusCode status;
+    final McpError error;
+    final List<HttpHeader> headers;
+    final JsonNode id;
+
+    Reject(StatusCode status, int code, String message) {
+      this(status, new McpError(code, message), List.of(), null);
+    }
+
+    Reject(StatusCode status, McpError error, List<HttpHeader> headers) {
+      this(status, error, headers, null);
+    }
+
+    Reject(StatusCode status, McpError error, List<HttpHeader> headers, JsonNode id) {
+      super(error.getMessage(), null, false, false);
+      this.status = status;
+      this.error = error;
+      this.headers = headers;
+      this.id = id;
+    }
+  }
+
+  static HttpResponse json(StatusCode status, JsonNode body) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, Json.writeBytes(body));
+  }
+
+  static HttpResponse reject(Reject r) {
+    HttpResponse response = json(r.status, JsonRpc.error(r.id, r.error));
+    for (HttpHeader h : r.headers) response = response.addHeader(h);
+    return response;
+  }
+
+  static HttpResponse sseResponse(Source<ByteString, NotUsed> events) {
+    return sseResponse(HttpEntities.createChunked(EVENT_STREAM, events));
+  }
+
+  static HttpResponse sseResponse(ResponseEntity entity) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+        .withEntity(entity);
+  }
+
+  static boolean accepts(String accept, String mediaType) {
+    for (String part : accept.split(",")) {
+      String type = part.split(";")[0].trim().toLowerCase(Locale.ROOT);
+      if (type.equals(mediaType) || type.equals("*/*") || type.equals(mediaType.substring(0, mediaType.indexOf('/')) + "/*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Optional<String> header(HttpRequest request, String lowerName) {
+    if (request == null) return Optional.empty();
+    return request.getHeader(lowerName).map(HttpHeader::value);
+  }
+
+  /** Every header by lower-case name, repeated headers in order. */
+  static Map<String, List<String>> headers(HttpRequest request) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (HttpHeader h : request.getHeaders()) out.computeIfAbsent(h.lowercaseName(), k -> new ArrayList<>(1)).add(h.value());
+    return out;
+  }
+
+  /** Every header by lower-case name, the last value of a repeated header (what {@code ConnectHook} sees). */
+  static Map<String, String> singleHeaders(HttpRequest request) {
+    Map<String, String> out = new HashMap<>();
+    for (HttpHeader h : request.getHeaders()) out.put(h.lowercaseName(), h.value());
+    return out;
+  }
+}
