@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node's demo server: the MCP conformance suite's fixtures with their exact names and outputs,
- * {@code echo}, and tools that exercise the cluster features (list_changed, resources/updated, progress,
- * form and URL elicitation).
+ * The node's demo server: the MCP conformance suite's fixtures with their exact names and outputs
+ * (those of the 2026-07-28 revision in {@link ModernFixtures}), {@code echo}, and tools that exercise
+ * the cluster features (list_changed, resources/updated, progress, form and URL elicitation).
  */
 public final class DemoServer {
   static final String PNG =
@@ -126,8 +126,14 @@ public final class DemoServer {
             .thenApply(r -> ToolResult.text("Elicitation completed: action=" + action(r) + ", content=" + content(r)))).build());
     b.tool(Tool.builder("json_schema_2020_12_tool").description("A tool whose input schema uses JSON Schema 2020-12 features")
         .inputSchema("{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
-            + "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
-            + "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"}},"
+            + "\"$defs\":{\"address\":{\"$anchor\":\"addressDef\",\"type\":\"object\","
+            + "\"properties\":{\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
+            + "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"},"
+            + "\"contactMethod\":{\"type\":\"string\",\"enum\":[\"phone\",\"email\"]},"
+            + "\"phone\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"}},"
+            + "\"allOf\":[{\"anyOf\":[{\"required\":[\"phone\"]},{\"required\":[\"email\"]}]}],"
+            + "\"if\":{\"properties\":{\"contactMethod\":{\"const\":\"phone\"}},\"required\":[\"contactMethod\"]},"
+            + "\"then\":{\"required\":[\"phone\"]},\"else\":{\"required\":[\"email\"]},"
             + "\"additionalProperties\":false}")
         .handler((args, ctx) -> done(ToolResult.text("Received: " + Json.write(args)))).build());
     b.tool(Tool.builder("test_reconnection").description("Closes its SSE connection, then answers on the resumed stream")
@@ -136,6 +142,13 @@ public final class DemoServer {
           return later(100, () -> {}).thenApply(v -> ToolResult.text(
               "Reconnection test completed successfully. The result was delivered after the client reconnected."));
         }).build());
+
+    // ---- the 2026-07-28 fixtures (input required, stateless diagnostics, Mcp-Param headers)
+    ModernFixtures.install(b, kind -> switch (kind) {
+      case TOOLS -> tracker.notifyToolList();
+      case PROMPTS -> tracker.notifyPromptList();
+      case RESOURCES -> tracker.notifyResourceList();
+    });
 
     // ---- demo tools
     b.tool(Tool.builder("echo").description("Returns its text argument")
