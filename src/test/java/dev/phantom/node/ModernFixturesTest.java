@@ -14,6 +14,7 @@ import dev.phantom.mcp.ConnectHook;
 import dev.phantom.mcp.ElicitResult;
 import dev.phantom.mcp.InputRequest;
 import dev.phantom.mcp.InputRequired;
+import dev.phantom.mcp.InputRounds;
 import dev.phantom.mcp.Json;
 import dev.phantom.mcp.LogLevel;
 import dev.phantom.mcp.McpDispatcher;
@@ -165,8 +166,9 @@ class ModernFixturesTest {
 
   @Test
   void promptAsksForItsContext() throws Exception {
-    InputRequired r1 = assertInstanceOf(InputRequired.class, failure(getPrompt(new Round())));
-    assertEquals("elicitation/create", r1.requests().get("user_context").method());
+    JsonNode r1 = await(getPrompt(new Round()));
+    assertEquals("input_required", r1.path("resultType").asText());
+    assertEquals("elicitation/create", r1.path("inputRequests").path("user_context").path("method").asText());
     JsonNode result = await(getPrompt(new Round().answer("user_context", "{\"action\":\"accept\",\"content\":{\"context\":\"tests\"}}")));
     assertEquals("Prompt with context: tests", result.path("messages").path(0).path("content").path("text").asText());
   }
@@ -217,7 +219,10 @@ class ModernFixturesTest {
 
   private CompletionStage<JsonNode> dispatch(String method, ObjectNode params, Round round) {
     try {
-      return dispatcher.dispatch(method, params, null, round.context(), ConnectHook.AllowList.ALL);
+      // The 2026-07-28 mode: the round's answers and state as a retry would carry them.
+      InputRounds.Mode mode = new InputRounds.Return(
+          new InputRounds.Round(round.answers, round.state, round.answers.keySet()), next -> "sealed-state");
+      return dispatcher.dispatch(method, params, null, round.context(), ConnectHook.AllowList.ALL, mode);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
