@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * closed). A response never rendered within {@code unclaimedAfter} (akka-http gave up on it) ends the
  * queue, as a lost connection.
  *
- * <p>Example (how McpRoutes answers a GET on the session's home node):
+ * <p>Example (how SessionRoutes answers a GET on the session's home node):
  *
  * <pre>{@code
  * SseQueue queue = SseQueue.open(256, Duration.ofSeconds(10), Duration.ofSeconds(15), system);
