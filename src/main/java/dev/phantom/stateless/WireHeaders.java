@@ -186,14 +186,13 @@ public final class WireHeaders {
       return Optional.of(value);
     }
     String encoded = value.substring(BASE64_PREFIX.length(), value.length() - BASE64_SUFFIX.length());
-    // Java's decoder accepts missing padding and ignores stray bits: require the one canonical encoding.
-    if (encoded.length() % 4 != 0) return Optional.empty();
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(encoded);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+    // Java's decoder accepts missing padding and ignores stray bits: only the canonical encoding passes.
     if (!Base64.getEncoder().encodeToString(bytes).equals(encoded)) return Optional.empty();
     try {
       return Optional.of(StandardCharsets.UTF_8.newDecoder()
