@@ -84,7 +84,7 @@ public final class StatelessProtocol {
       CompletionStage<JsonNode> result = method.equals("server/discover")
           ? CompletableFuture.completedFuture(discoverResult())
           : dispatcher.dispatch(method, params, NO_SESSION, ctx, allow.allowList(), rounds(method, params, ctx));
-      String scope = allow.allowList() == ConnectHook.AllowList.ALL ? "public" : "private";
+      String scope = ConnectHook.AllowList.ALL.equals(allow.allowList()) ? "public" : "private";
       return result.handle((json, failure) -> {
         if (failure != null) throw translate(McpDispatcher.unwrap(failure));
         return decorate(method, (ObjectNode) json, scope);
