@@ -58,9 +58,11 @@ public final class InputRounds {
 
   /**
    * A 2025-11-25 session: {@code client} sends one question to the client and completes with its
-   * answer (the client's result as JSON), or fails with an {@link McpError} when there is none.
+   * answer (the client's result as JSON), or fails with an {@link McpError} when there is none; the
+   * handler's next round runs on {@code handlers} (an answer arrives on whatever thread delivered it).
    */
-  public record Ask(Function<InputRequest, CompletionStage<JsonNode>> client) implements Mode {}
+  public record Ask(Function<InputRequest, CompletionStage<JsonNode>> client, java.util.concurrent.Executor handlers)
+      implements Mode {}
 
   /**
    * The 2026-07-28 wire: {@code first} is what the retry carried (opened from its requestState and its
@@ -95,8 +97,9 @@ public final class InputRounds {
       if (number >= MAX_ROUNDS) {
         throw new McpError(McpError.INTERNAL_ERROR, "The handler asked for input " + MAX_ROUNDS + " times without completing");
       }
-      return askAll(((Ask) mode).client(), asked.requests())
-          .thenCompose(answers -> round(call, ctx, mode, next.answered(answers), number + 1));
+      Ask ask = (Ask) mode;
+      return askAll(ask.client(), asked.requests())
+          .thenComposeAsync(answers -> round(call, ctx, mode, next.answered(answers), number + 1), ask.handlers());
     }).thenCompose(stage -> stage);
   }
 

@@ -160,7 +160,7 @@ public final class RequestActor {
     JsonNode progressToken = request.params() == null ? null : request.params().path("_meta").get("progressToken");
     context = new RequestContextImpl(ctx.getSystem(), ctx.getSelf(), info, progressToken);
     SessionOps ops = sessionOps();
-    InputRounds.Mode input = new InputRounds.Ask(context::answer);
+    InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
     CompletableFuture<JsonNode> result = CompletableFuture
         .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
             deps.handlerExecutor())

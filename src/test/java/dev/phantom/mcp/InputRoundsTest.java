@@ -42,7 +42,7 @@ class InputRoundsTest {
       asked.add(request.params().path("message").asText());
       return CompletableFuture.completedFuture(Json.parseObject(
           "{\"action\":\"accept\",\"content\":{\"name\":\"" + request.params().path("message").asText() + "\"}}"));
-    });
+    }, Runnable::run);
     JsonNode result = InputRounds.run(TWO_STEPS, context(Json.parseObject("{\"elicitation\":{}}")), mode).toCompletableFuture().join();
     assertEquals(List.of("first?", "second?"), asked);
     assertEquals("first?", result.path("one").asText());
@@ -90,7 +90,7 @@ class InputRoundsTest {
     Function<RequestContext, CompletionStage<JsonNode>> wantsSampling =
         ctx -> InputRequired.ask("q", InputRequest.createMessage(Json.object())).toStage();
     for (InputRounds.Mode mode : List.<InputRounds.Mode>of(
-        new InputRounds.Ask(r -> CompletableFuture.failedFuture(new AssertionError("must not ask"))),
+        new InputRounds.Ask(r -> CompletableFuture.failedFuture(new AssertionError("must not ask")), Runnable::run),
         new InputRounds.Return(InputRounds.Round.FIRST, r -> "x"))) {
       CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
           () -> InputRounds.run(wantsSampling, context(Json.parseObject("{\"elicitation\":{}}")), mode).toCompletableFuture().join());
@@ -118,7 +118,7 @@ class InputRoundsTest {
     InputRounds.Ask mode = new InputRounds.Ask(r -> {
       asked[0]++;
       return CompletableFuture.completedFuture(Json.parseObject("{\"action\":\"decline\"}"));
-    });
+    }, Runnable::run);
     CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
         () -> InputRounds.run(forever, context(Json.parseObject("{\"elicitation\":{}}")), mode).toCompletableFuture().join());
     assertEquals(McpError.INTERNAL_ERROR, ((McpError) e.getCause()).code());
