@@ -90,4 +90,21 @@ public final class JsonRpc {
     if (params != null) out.set("params", params);
     return out;
   }
+
+  /** {@code notifications/message} from the server's logger. */
+  public static ObjectNode logMessage(LogLevel level, JsonNode data) {
+    ObjectNode params = Json.object().put("level", level.wireName()).put("logger", "server");
+    params.set("data", data);
+    return notification("notifications/message", params);
+  }
+
+  /** {@code notifications/progress} for the request that carried {@code progressToken}. */
+  public static ObjectNode progress(JsonNode progressToken, double progress, Double total, String message) {
+    ObjectNode params = Json.object();
+    params.set("progressToken", progressToken);
+    params.put("progress", progress);
+    if (total != null) params.put("total", total);
+    if (message != null) params.put("message", message);
+    return notification("notifications/progress", params);
+  }
 }

@@ -174,20 +174,13 @@ public final class RequestActor {
         .onMessage(Completed.class, this::onCompleted)
         .onMessage(Log.class, m -> {
           if (m.level().compareTo(level) >= 0) {
-            ObjectNode params = Json.object().put("level", m.level().wireName()).put("logger", "server");
-            params.set("data", m.data());
-            send(JsonRpc.notification("notifications/message", params));
+            send(JsonRpc.logMessage(m.level(), m.data()));
           }
           return Behaviors.same();
         })
         .onMessage(Progress.class, m -> {
           if (context.progressToken() != null) {
-            ObjectNode params = Json.object();
-            params.set("progressToken", context.progressToken());
-            params.put("progress", m.progress());
-            if (m.total() != null) params.put("total", m.total());
-            if (m.message() != null) params.put("message", m.message());
-            send(JsonRpc.notification("notifications/progress", params));
+            send(JsonRpc.progress(context.progressToken(), m.progress(), m.total(), m.message()));
           }
           return Behaviors.same();
         })

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.phantom.mcp.ClientResponse;
 import dev.phantom.mcp.ElicitResult;
-import dev.phantom.mcp.Json;
 import dev.phantom.mcp.JsonRpc;
 import dev.phantom.mcp.LogLevel;
 import dev.phantom.mcp.McpError;
@@ -64,19 +63,12 @@ public final class StatelessContext implements RequestContext {
   public void log(LogLevel level, JsonNode data) {
     Optional<LogLevel> threshold = envelope.logLevel();
     if (cancellation.isCancelled() || threshold.isEmpty() || level.compareTo(threshold.get()) < 0) return;
-    ObjectNode params = Json.object().put("level", level.wireName()).put("logger", "server");
-    params.set("data", data);
-    stream.accept(JsonRpc.notification("notifications/message", params));
+    stream.accept(JsonRpc.logMessage(level, data));
   }
 
   public void progress(double progress, Double total, String message) {
     if (cancellation.isCancelled() || envelope.progressToken() == null) return;
-    ObjectNode params = Json.object();
-    params.set("progressToken", envelope.progressToken());
-    params.put("progress", progress);
-    if (total != null) params.put("total", total);
-    if (message != null) params.put("message", message);
-    stream.accept(JsonRpc.notification("notifications/progress", params));
+    stream.accept(JsonRpc.progress(envelope.progressToken(), progress, total, message));
   }
 
   public CompletionStage<ElicitResult> elicitForm(String message, ObjectNode requestedSchema) {
