@@ -103,10 +103,24 @@ final class HttpRules {
     return out;
   }
 
-  /** Every header by lower-case name, the last value of a repeated header (what {@code ConnectHook} sees). */
-  static Map<String, String> singleHeaders(HttpRequest request) {
-    Map<String, String> out = new HashMap<>();
-    for (HttpHeader h : request.getHeaders()) out.put(h.lowercaseName(), h.value());
-    return out;
+
+  /**
+   * Runs the connect hook on a request's headers; a refusal is thrown as a {@link Reject} (401 with
+   * the hook's {@code WWW-Authenticate} challenge, or 403), echoing {@code id} when known.
+   */
+  static java.util.concurrent.CompletionStage<dev.phantom.mcp.ConnectHook.Allow> authenticate(
+      dev.phantom.mcp.ConnectHook hook, HttpRequest request, JsonNode id) {
+    return hook.connectAsync(headers(request)).thenApply(decision -> {
+      if (decision instanceof dev.phantom.mcp.ConnectHook.Unauthorized u) {
+        throw new Reject(akka.http.javadsl.model.StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),
+            List.of(akka.http.javadsl.model.headers.RawHeader.create("WWW-Authenticate", u.wwwAuthenticate())), id);
+      }
+      if (decision instanceof dev.phantom.mcp.ConnectHook.Forbidden f) {
+        throw new Reject(akka.http.javadsl.model.StatusCodes.FORBIDDEN, new McpError(McpError.SERVER_ERROR, "Forbidden: " + f.message()),
+            List.of(), id);
+      }
+      if (decision instanceof dev.phantom.mcp.ConnectHook.Allow allow) return allow;
+      throw new IllegalStateException("the connect hook decided nothing");
+    });
   }
 }

@@ -49,8 +49,8 @@ final class McpEndpoint extends AllDirectives {
     this.stateless = new StatelessRoutes(mcp);
   }
 
-  Route route() {
-    return path("mcp", () -> extractRequest(request -> completeWithFuture(handle(request))));
+  Route route(String segment) {
+    return path(segment, () -> extractRequest(request -> completeWithFuture(handle(request))));
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request) {

@@ -147,7 +147,7 @@ public final class McpTransport {
   /**
    * Registers a named catalogue change on this node. Register the same names on every node (at start):
    * {@link #applyEverywhere} runs the change on each node by name, since code cannot travel between
-   * nodes. The change should use the quiet variants ({@code server.addTool(tool, false)}).
+   * nodes. The change should use the quiet variants ({@code server.addToolOnThisNode(tool, false)}).
    */
   public void registerChange(String name, Consumer<McpServer> change) {
     changes.put(name, change);
@@ -159,7 +159,7 @@ public final class McpTransport {
    * list_changed}). Completes with the number of nodes that applied it and of sessions notified.
    *
    * <pre>{@code
-   * mcp.registerChange("add-weather", s -> s.addTool(weatherTool, false));   // on every node
+   * mcp.registerChange("add-weather", s -> s.addToolOnThisNode(weatherTool, false));   // on every node
    * mcp.applyEverywhere("add-weather", McpTransport.Announce.TOOLS);         // on any one node
    * }</pre>
    */
@@ -187,9 +187,47 @@ public final class McpTransport {
     });
   }
 
-  /** The route serving {@code /mcp} (POST, GET, DELETE). */
+  /** The route serving {@code /mcp} (POST, GET, DELETE), both protocol eras. */
   public Route route() {
-    return new McpEndpoint(this).route();
+    return route("mcp");
+  }
+
+  /**
+   * The route serving the MCP endpoint at {@code path} (one path segment, e.g. {@code "mcp"} or
+   * {@code "tools-api"}), for a service that mounts it beside its own routes:
+   *
+   * <pre>{@code
+   * Http.get(system).newServerAt("127.0.0.1", 8080).bind(concat(mcp.route("mcp"), ordersRoute));
+   * }</pre>
+   */
+  public Route route(String path) {
+    return new McpEndpoint(this).route(path);
+  }
+
+  /**
+   * Tells every session and listen stream of the cluster subscribed to {@code uri} that it changed
+   * ({@code notifications/resources/updated}); completes with how many received it.
+   *
+   * <pre>{@code
+   * orders.onChange(id -> mcp.notifyResourceUpdated("orders://" + id));
+   * }</pre>
+   */
+  public CompletionStage<Integer> notifyResourceUpdated(String uri) {
+    return notifications.notifyResourceUpdated(uri);
+  }
+
+  /**
+   * Reports that the user completed the URL elicitation {@code elicitationId} (handed out by a 2025
+   * session's tool), wherever the session is: {@code notifications/elicitation/complete}; completes
+   * with how many received it (0 or 1).
+   *
+   * <pre>{@code
+   * // in the service's OAuth callback route:
+   * mcp.notifyElicitationComplete(state.elicitationId());
+   * }</pre>
+   */
+  public CompletionStage<Integer> notifyElicitationComplete(String elicitationId) {
+    return notifications.notifyElicitationComplete(elicitationId);
   }
 
   ActorSystem<?> system() {

@@ -108,15 +108,10 @@ final class SessionRoutes {
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST,
           JsonRpc.error(request.id(), McpError.invalidParams("\"protocolVersion\" must be a string"))));
     }
-    ConnectHook.Decision decision = mcp.server().connectHook().connect(HttpRules.singleHeaders(http));
-    if (decision instanceof ConnectHook.Unauthorized u) {
-      throw new Reject(StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),
-          List.of(RawHeader.create("WWW-Authenticate", u.wwwAuthenticate())));
-    }
-    if (decision instanceof ConnectHook.Forbidden f) {
-      throw new Reject(StatusCodes.FORBIDDEN, McpError.SERVER_ERROR, "Forbidden: " + f.message());
-    }
-    ConnectHook.Allow allow = (ConnectHook.Allow) decision;
+    return HttpRules.authenticate(mcp.server().connectHook(), http, null).thenCompose(allow -> open(request, params, requested, allow));
+  }
+
+  private CompletionStage<HttpResponse> open(JsonRpc.Request request, ObjectNode params, JsonNode requested, ConnectHook.Allow allow) {
     String version = McpDispatcher.negotiate(requested.textValue());
     String sessionId = mcp.tracker().mintId();
     CompletableFuture<Void> ready = new CompletableFuture<>();

@@ -65,25 +65,18 @@ final class StatelessRoutes {
     }
     try {
       if (!StatelessProtocol.exists(method)) throw McpError.methodNotFound(method);
-      ConnectHook.Allow allow = authenticate(http, id);
-      if (method.equals("subscriptions/listen")) return listen(id, params, allow);
-      return serve(method, params, envelope, allow, id);
+      Envelope admitted = envelope;
+      ObjectNode body = params;
+      return HttpRules.authenticate(mcp.server().connectHook(), http, id).thenCompose(allow -> {
+        try {
+          return method.equals("subscriptions/listen") ? listen(id, body, allow) : serve(method, body, admitted, allow, id);
+        } catch (McpError e) {
+          return CompletableFuture.completedFuture(error(id, e));
+        }
+      });
     } catch (McpError e) {
       return CompletableFuture.completedFuture(error(id, e));
     }
-  }
-
-  /** The connect hook runs for every request: there is no session to remember a principal. */
-  private ConnectHook.Allow authenticate(HttpRequest http, JsonNode id) {
-    ConnectHook.Decision decision = mcp.server().connectHook().connect(HttpRules.singleHeaders(http));
-    if (decision instanceof ConnectHook.Unauthorized u) {
-      throw new Reject(StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),
-          List.of(RawHeader.create("WWW-Authenticate", u.wwwAuthenticate())), id);
-    }
-    if (decision instanceof ConnectHook.Forbidden f) {
-      throw new Reject(StatusCodes.FORBIDDEN, new McpError(McpError.SERVER_ERROR, "Forbidden: " + f.message()), List.of(), id);
-    }
-    return (ConnectHook.Allow) decision;
   }
 
   private CompletionStage<HttpResponse> serve(String method, ObjectNode params, Envelope envelope, ConnectHook.Allow allow, JsonNode id) {

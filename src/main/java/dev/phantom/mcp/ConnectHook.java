@@ -5,8 +5,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides, from the HTTP headers of an {@code initialize} request, whether a client may open a session,
- * as whom, and what it may see. Runs once per session, before the session exists.
+ * Decides, from the HTTP headers of a request, whether a client may go on, as whom, and what it may
+ * see: for a 2025-11-25 session at its {@code initialize} (before the session exists), for the
+ * stateless 2026-07-28 wire at every request. Implement {@link #connect} for a decision made at once,
+ * or override {@link #connectAsync} to ask another service (the server waits for it) and to see every
+ * value of a repeated header.
  *
  * <pre>{@code
  * ConnectHook hook = headers -> {
@@ -19,8 +22,35 @@ import java.util.Set;
 @FunctionalInterface
 public interface ConnectHook {
 
-  /** @param headers request headers, names in lower case */
+  /** @param headers request headers, names in lower case; a repeated header's last value */
   Decision connect(Map<String, String> headers);
+
+  /**
+   * The decision, possibly later. The default runs {@link #connect} with each header's last value.
+   *
+   * <pre>{@code
+   * ConnectHook hook = new ConnectHook() {
+   *   public Decision connect(Map<String, String> headers) { throw new UnsupportedOperationException(); }
+   *   public CompletionStage<Decision> connectAsync(Map<String, List<String>> headers) {
+   *     return tokens.verify(headers.getOrDefault("authorization", List.of()))
+   *         .thenApply(user -> user == null ? Decision.unauthorized("Bearer") : Decision.allow(user));
+   *   }
+   * };
+   * }</pre>
+   *
+   * @param headers every request header by lower-case name, repeated ones in order
+   */
+  default java.util.concurrent.CompletionStage<Decision> connectAsync(Map<String, java.util.List<String>> headers) {
+    Map<String, String> last = new java.util.HashMap<>();
+    headers.forEach((name, values) -> {
+      if (!values.isEmpty()) last.put(name, values.get(values.size() - 1));
+    });
+    try {
+      return java.util.concurrent.CompletableFuture.completedFuture(connect(last));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
 
   ConnectHook ALLOW_ALL = headers -> Decision.allow(null);
 

@@ -10,8 +10,10 @@ import java.util.function.Consumer;
 
 /**
  * What an MCP server offers: server info, instructions, tools, prompts, resources, resource templates,
- * completions and the connect hook. Tools, prompts and resources can be added and removed at run time;
- * listeners (the transport) are told so sessions get their {@code list_changed} notifications.
+ * completions and the connect hook. Tools, prompts and resources can be added and removed at run time:
+ * in a cluster through {@code McpTransport.registerChange}/{@code applyEverywhere} (every node applies
+ * the change, then sessions get one {@code list_changed}); the {@code ...OnThisNode} methods change one
+ * node's catalogue (enough alone or in local mode).
  *
  * <pre>{@code
  * McpServer server = McpServer.builder("weather", "1.0.0")
@@ -124,57 +126,62 @@ public final class McpServer {
     return List.copyOf(templates.values());
   }
 
-  /** Adds (or replaces) a tool and tells the listeners (so every session gets list_changed). */
-  public void addTool(Tool tool) {
-    addTool(tool, true);
+  /**
+   * Adds (or replaces) a tool in <b>this node's</b> catalogue and tells the listeners (every session of
+   * the cluster gets {@code list_changed}). Alone, or in local mode, that is the whole server; in a
+   * cluster the other nodes do not have the tool: change a cluster's catalogue with {@code
+   * McpTransport.registerChange} and {@code applyEverywhere}, which run the change on every node first.
+   */
+  public void addToolOnThisNode(Tool tool) {
+    addToolOnThisNode(tool, true);
   }
 
   /**
    * Adds (or replaces) a tool; with {@code announce = false} the listeners are not told (for changes
    * applied on every node of a cluster and announced once, see {@code McpTransport.applyEverywhere}).
    */
-  public void addTool(Tool tool, boolean announce) {
+  public void addToolOnThisNode(Tool tool, boolean announce) {
     put(tools, tool.name(), tool, announce, ChangeListener::toolsChanged);
   }
 
   /** Removes a tool; tells the listeners if it existed. */
-  public boolean removeTool(String name) {
-    return removeTool(name, true);
+  public boolean removeToolOnThisNode(String name) {
+    return removeToolOnThisNode(name, true);
   }
 
-  public boolean removeTool(String name, boolean announce) {
+  public boolean removeToolOnThisNode(String name, boolean announce) {
     return remove(tools, name, announce, ChangeListener::toolsChanged);
   }
 
-  public void addPrompt(Prompt prompt) {
-    addPrompt(prompt, true);
+  public void addPromptOnThisNode(Prompt prompt) {
+    addPromptOnThisNode(prompt, true);
   }
 
-  public void addPrompt(Prompt prompt, boolean announce) {
+  public void addPromptOnThisNode(Prompt prompt, boolean announce) {
     put(prompts, prompt.name(), prompt, announce, ChangeListener::promptsChanged);
   }
 
-  public boolean removePrompt(String name) {
-    return removePrompt(name, true);
+  public boolean removePromptOnThisNode(String name) {
+    return removePromptOnThisNode(name, true);
   }
 
-  public boolean removePrompt(String name, boolean announce) {
+  public boolean removePromptOnThisNode(String name, boolean announce) {
     return remove(prompts, name, announce, ChangeListener::promptsChanged);
   }
 
-  public void addResource(Resource resource) {
-    addResource(resource, true);
+  public void addResourceOnThisNode(Resource resource) {
+    addResourceOnThisNode(resource, true);
   }
 
-  public void addResource(Resource resource, boolean announce) {
+  public void addResourceOnThisNode(Resource resource, boolean announce) {
     put(resources, resource.uri(), resource, announce, ChangeListener::resourcesChanged);
   }
 
-  public boolean removeResource(String uri) {
-    return removeResource(uri, true);
+  public boolean removeResourceOnThisNode(String uri) {
+    return removeResourceOnThisNode(uri, true);
   }
 
-  public boolean removeResource(String uri, boolean announce) {
+  public boolean removeResourceOnThisNode(String uri, boolean announce) {
     return remove(resources, uri, announce, ChangeListener::resourcesChanged);
   }
 

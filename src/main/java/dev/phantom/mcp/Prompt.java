@@ -66,6 +66,12 @@ public record Prompt(String name, String title, String description, List<Argumen
     arguments = List.copyOf(arguments);
   }
 
+  /** A prompt handler that returns its result directly. */
+  @FunctionalInterface
+  public interface SyncHandler {
+    Result get(Map<String, String> arguments, RequestContext context);
+  }
+
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -109,6 +115,12 @@ public record Prompt(String name, String title, String description, List<Argumen
     public Builder argument(String name, String description, boolean required) {
       arguments.add(new Argument(name, description, required));
       return this;
+    }
+
+    /** A handler that returns its result without a {@code CompletionStage}. */
+    public Builder syncHandler(SyncHandler handler) {
+      java.util.Objects.requireNonNull(handler, "handler");
+      return handler((args, ctx) -> java.util.concurrent.CompletableFuture.completedFuture(handler.get(args, ctx)));
     }
 
     public Builder handler(Handler handler) {

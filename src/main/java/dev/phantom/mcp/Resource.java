@@ -9,8 +9,11 @@ import java.util.concurrent.CompletionStage;
  * A concrete resource the server lists and reads.
  *
  * <pre>{@code
- * Resource readme = new Resource("file:///README.md", "README", null, "The readme", "text/markdown",
- *     (uri, ctx) -> CompletableFuture.completedFuture(List.of(ResourceContents.text(uri, "text/markdown", text))));
+ * Resource readme = Resource.builder("file:///README.md", "README")
+ *     .description("The readme")
+ *     .mimeType("text/markdown")
+ *     .syncReader((uri, ctx) -> List.of(ResourceContents.text(uri, "text/markdown", text)))
+ *     .build();
  * }</pre>
  */
 public record Resource(String uri, String name, String title, String description, String mimeType, Reader reader) {
@@ -18,6 +21,17 @@ public record Resource(String uri, String name, String title, String description
   @FunctionalInterface
   public interface Reader {
     CompletionStage<List<ResourceContents>> read(String uri, RequestContext context);
+  }
+
+  /** A reader that returns the contents directly. */
+  @FunctionalInterface
+  public interface SyncReader {
+    List<ResourceContents> read(String uri, RequestContext context);
+  }
+
+  /** A resource named {@code name} at {@code uri}; give it a reader before {@link Builder#build()}. */
+  public static Builder builder(String uri, String name) {
+    return new Builder(uri, name);
   }
 
   public Resource {
@@ -32,5 +46,51 @@ public record Resource(String uri, String name, String title, String description
     if (description != null) out.put("description", description);
     if (mimeType != null) out.put("mimeType", mimeType);
     return out;
+  }
+
+  public static final class Builder {
+    private final String uri;
+    private final String name;
+    private String title;
+    private String description;
+    private String mimeType;
+    private Reader reader;
+
+    private Builder(String uri, String name) {
+      this.uri = uri;
+      this.name = name;
+    }
+
+    public Builder title(String title) {
+      this.title = title;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder mimeType(String mimeType) {
+      this.mimeType = mimeType;
+      return this;
+    }
+
+    /** An asynchronous reader. */
+    public Builder reader(Reader reader) {
+      this.reader = reader;
+      return this;
+    }
+
+    /** A reader that returns the contents without a {@code CompletionStage}. */
+    public Builder syncReader(SyncReader reader) {
+      Objects.requireNonNull(reader, "reader");
+      this.reader = (uri, ctx) -> java.util.concurrent.CompletableFuture.completedFuture(reader.read(uri, ctx));
+      return this;
+    }
+
+    public Resource build() {
+      return new Resource(uri, name, title, description, mimeType, reader);
+    }
   }
 }

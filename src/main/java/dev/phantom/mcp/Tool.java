@@ -12,9 +12,12 @@ import java.util.regex.Pattern;
  * Tool echo = Tool.builder("echo")
  *     .description("Echoes its input")
  *     .inputSchema("{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}")
- *     .handler((args, ctx) -> CompletableFuture.completedFuture(ToolResult.text(args.path("text").asText())))
+ *     .syncHandler((args, ctx) -> ToolResult.text(args.path("text").asText()))
  *     .build();
  * }</pre>
+ *
+ * <p>{@link Builder#handler} takes an asynchronous handler (returning a {@code CompletionStage}) for
+ * work that waits on something.
  */
 public record Tool(
     String name,
@@ -40,6 +43,16 @@ public record Tool(
     }
     Objects.requireNonNull(inputSchema, "inputSchema");
     Objects.requireNonNull(handler, "handler");
+  }
+
+  /**
+   * A tool handler that returns its result directly, for work that completes at once:
+   * {@code (args, ctx) -> ToolResult.text("hi")}. It runs on the handler dispatcher like any handler;
+   * throwing {@link InputRequired} asks for input as {@link Handler}s do.
+   */
+  @FunctionalInterface
+  public interface SyncHandler {
+    ToolResult call(ObjectNode arguments, RequestContext context);
   }
 
   public static Builder builder(String name) {
@@ -102,6 +115,13 @@ public record Tool(
 
     public Builder handler(Handler handler) {
       this.handler = handler;
+      return this;
+    }
+
+    /** A handler that returns its result without a {@code CompletionStage}. */
+    public Builder syncHandler(SyncHandler handler) {
+      java.util.Objects.requireNonNull(handler, "handler");
+      this.handler = (args, ctx) -> java.util.concurrent.CompletableFuture.completedFuture(handler.call(args, ctx));
       return this;
     }
 

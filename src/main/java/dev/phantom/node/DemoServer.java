@@ -249,13 +249,13 @@ public final class DemoServer {
    * list_changed reaches every session).
    */
   public static void installDynamicTools(McpServer server, McpTransport mcp) {
-    mcp.registerChange("add-dynamic-tool", s -> s.addTool(dynamicTool(), false));
-    mcp.registerChange("remove-dynamic-tool", s -> s.removeTool("dynamic_tool", false));
-    server.addTool(Tool.builder("add_dynamic_tool").description("Adds the tool dynamic_tool on every node (sessions get list_changed)")
+    mcp.registerChange("add-dynamic-tool", s -> s.addToolOnThisNode(dynamicTool(), false));
+    mcp.registerChange("remove-dynamic-tool", s -> s.removeToolOnThisNode("dynamic_tool", false));
+    server.addToolOnThisNode(Tool.builder("add_dynamic_tool").description("Adds the tool dynamic_tool on every node (sessions get list_changed)")
         .handler((args, ctx) -> mcp.applyEverywhere("add-dynamic-tool", McpTransport.Announce.TOOLS)
             .thenApply(r -> ToolResult.text("added dynamic_tool on " + r.nodes() + " node(s), announced to "
                 + r.sessionsNotified() + " session(s)"))).build(), false);
-    server.addTool(Tool.builder("remove_dynamic_tool").description("Removes the tool dynamic_tool on every node")
+    server.addToolOnThisNode(Tool.builder("remove_dynamic_tool").description("Removes the tool dynamic_tool on every node")
         .handler((args, ctx) -> mcp.applyEverywhere("remove-dynamic-tool", McpTransport.Announce.TOOLS)
             .thenApply(r -> ToolResult.text("removed dynamic_tool on " + r.nodes() + " node(s), announced to "
                 + r.sessionsNotified() + " session(s)"))).build(), false);
