@@ -21,6 +21,13 @@ import java.util.stream.StreamSupport;
  */
 public final class TestCluster implements AutoCloseable {
   public static final String SYSTEM_NAME = "phantom";
+  /**
+   * The requestState key every test node shares ({@code phantom.stateless.state-keys}, base64 of 32
+   * bytes), as every node of a real cluster must: an input_required retry may reach any node. A test
+   * that needs a node with another key passes its own in the extra configuration.
+   */
+  public static final String STATE_KEY = java.util.Base64.getEncoder()
+      .encodeToString("phantom-test-cluster-state-key!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   private static final Duration FORMATION_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<ActorSystem<Void>> nodes = new ArrayList<>();
@@ -52,7 +59,8 @@ public final class TestCluster implements AutoCloseable {
             "akka.log-dead-letters = off",
             "akka.log-dead-letters-during-shutdown = off",
             "phantom.tracker.sweep-interval = 500ms",
-            "phantom.tracker.sweep-grace = 2s")))
+            "phantom.tracker.sweep-grace = 2s",
+            "phantom.stateless.state-keys = \"" + STATE_KEY + "\"")))
         .withFallback(ConfigFactory.load());
   }
 
