@@ -9,6 +9,11 @@
 // in the suite, or announced in CLI_LOG by "=== Running scenario: X ===") but left no checks.json — the
 // CLI crashed, timed out or never reached it — fails.
 //
+// With --requirements the CLI lists, after "Not scored for <revision>:", the scenarios it ran that do not
+// count for the revision (extensions, pending, added later). Those are printed with "(unscored)" and not
+// counted, except the names in env CONFORMANCE_COUNT_UNSCORED (comma-separated), which count like the
+// required ones.
+//
 // Prints one PASS/FAIL line per scenario and ends with the line `N passed, M failed`.
 // Exit code: 0 if M == 0 and at least one scenario ran, else 1.
 import fs from 'node:fs';
@@ -48,15 +53,25 @@ expected.forEach(add);
 for (const m of log.matchAll(/^=== Running scenario: (.+?) ===\s*$/gm)) add(m[1]);
 [...results.keys()].forEach(add);
 
-// "Running all suite (32 scenarios) against URL" — how many the CLI meant to run.
-const announced = [...log.matchAll(/^Running (\S+) suite \((\d+) scenarios\)/gm)]
-  .reduce((sum, m) => sum + Number(m[2]), 0);
+// "Running all suite (32 scenarios) against URL" or "Running requirements 2026-07-28 (50 scenarios)
+// against URL" — how many the CLI meant to run.
+const announced = [...log.matchAll(/^Running (?:\S+ suite|requirements \S+) \((\d+) scenarios\)/gm)]
+  .reduce((sum, m) => sum + Number(m[1]), 0);
+
+// The unscored ones, from the CLI's "Not scored for X:" list ("  ✗ name (reason)").
+const unscored = new Map();
+const notScored = log.split(/^Not scored for [^\n]*$/m)[1] ?? '';
+for (const m of notScored.matchAll(/^\s+[✓✗]\s+(\S+)\s+\(([^)]*)\)\s*$/gm)) unscored.set(m[1], m[2]);
+const counted = new Set((process.env.CONFORMANCE_COUNT_UNSCORED ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const isUnscored = (name) => unscored.has(name) && !counted.has(name);
 
 const oneLine = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
 const clip = (s, n = 160) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
 let passed = 0;
 let failed = 0;
+let unscoredPassed = 0;
+let unscoredFailed = 0;
 const width = Math.max(0, ...names.map((n) => n.length));
 for (const name of names) {
   const checks = results.get(name);
@@ -68,6 +83,12 @@ for (const name of names) {
   const count = (st) => checks.filter((c) => c.status === st).length;
   const [ok, bad, warn] = [count('SUCCESS'), count('FAILURE'), count('WARNING')];
   const tally = `${ok} ok, ${bad} failed, ${warn} warning${warn === 1 ? '' : 's'}`;
+  if (isUnscored(name)) {
+    if (bad === 0) unscoredPassed++;
+    else unscoredFailed++;
+    console.log(`${bad === 0 ? 'pass' : 'fail'}  ${name.padEnd(width)}  ${tally} (unscored: ${unscored.get(name)})`);
+    continue;
+  }
   if (bad === 0) {
     passed++;
     console.log(`PASS  ${name.padEnd(width)}  ${tally}${checks.length === 0 ? ' (no checks recorded)' : ''}`);
@@ -86,5 +107,6 @@ console.log('');
 if (unnamed > 0) console.log(`${unnamed} announced scenario(s) left no trace (CLI stopped early)`);
 console.log(`Scenarios with results: ${ran} of ${Math.max(names.length, announced)}` +
   (announced ? ` (the CLI announced ${announced})` : ''));
+if (unscored.size > 0) console.log(`Unscored: ${unscoredPassed} passed, ${unscoredFailed} failed (not counted)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
