@@ -130,6 +130,12 @@ final class McpEndpoint extends AllDirectives {
         && EraDecision.isModern(r.params(), header(request, "mcp-protocol-version"), StatelessProtocol.MODERN_VERSIONS)) {
       return stateless.onRequest(request, r);
     }
+    if (message instanceof JsonRpc.Notification n
+        && EraDecision.isModern(n.params(), header(request, "mcp-protocol-version"), StatelessProtocol.MODERN_VERSIONS)) {
+      // Nothing to act on without a session: a 2026 request is cancelled by closing its stream (a
+      // client may still send notifications/cancelled, e.g. when it closes a listen stream).
+      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED));
+    }
     return sessions.onMessage(request, message);
   }
 }
