@@ -4,7 +4,10 @@
 -- run on the same session: a server must refuse a JSON-RPC id the session already used). Every response body must contain the echoed
 -- text: others are counted as "bad" (a JSON-RPC error answered with HTTP 200 would otherwise look
 -- like a success). Prints one RESULT line with the rate and latency percentiles in microseconds.
+-- MCP_STATELESS=1: the 2026-07-28 wire instead (no session; the _meta envelope and the Mcp-Method /
+-- Mcp-Name headers on every request).
 local session = os.getenv("MCP_SESSION") or ""
+local stateless = os.getenv("MCP_STATELESS") == "1"
 local version = os.getenv("MCP_VERSION") or "2025-11-25"
 local id_base = tonumber(os.getenv("MCP_ID_BASE") or "0")
 local threads = {}
@@ -24,12 +27,21 @@ function init(args)
     ["MCP-Protocol-Version"] = version,
   }
   if session ~= "" then hdrs["Mcp-Session-Id"] = session end
+  if stateless then
+    hdrs["MCP-Protocol-Version"] = "2026-07-28"
+    hdrs["Mcp-Method"] = "tools/call"
+    hdrs["Mcp-Name"] = "echo"
+  end
 end
 
 function request()
   counter = counter + 1
+  local meta = ""
+  if stateless then
+    meta = ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}'
+  end
   local body = '{"jsonrpc":"2.0","id":' .. string.format("%.0f", base + counter) ..
-      ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello bench"}}}'
+      ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello bench"}' .. meta .. '}}'
   return wrk.format("POST", nil, hdrs, body)
 end
 
