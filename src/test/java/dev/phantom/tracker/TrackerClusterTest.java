@@ -188,6 +188,8 @@ class TrackerClusterTest {
     }
     onAllNodes("all sessions", t -> ids.stream().allMatch(id -> t.listSessionStreams(id).size() == 2));
     onAllNodes("the same session count", t -> t.listSessions().size() == trackers.get(0).listSessions().size());
+    // Counts are exact once every hub reaches every other through the pub-sub topic (readiness).
+    onAllNodes("notification hubs connected", SessionTracker::isReady);
     int sessions = trackers.get(0).listSessions().size();
     assertEquals(sessions, await(trackers.get(1).notifyToolList()));
     for (Inbox home : homes) home.probe.expectMessage(new SessionNotification.ListChanged(SessionNotification.ListKind.TOOLS));
