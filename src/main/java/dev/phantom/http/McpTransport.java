@@ -70,6 +70,7 @@ public final class McpTransport {
     this.server = server;
     this.dispatcher = new McpDispatcher(server);
     this.settings = McpSettings.fromConfig(system.settings().config());
+    HostSettingsCheck.check(system);
     this.notifications = SessionTracker.get(system);
     this.tracker = notifications.tracker();
     this.sessions = system.systemActorOf(Directory.create(localSessions), Directory.SESSIONS, Props.empty());

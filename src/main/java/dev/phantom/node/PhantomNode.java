@@ -39,6 +39,15 @@ public final class PhantomNode extends AllDirectives {
   public static final String SYSTEM_NAME = "phantom";
   /** The repository's top-level application.conf, packaged into the jar under this name. */
   static final String NODE_CONFIG = "META-INF/phantom/application.conf";
+  static {
+    // The node's logging configuration is packaged under a name that logback never picks up by itself,
+    // so a service embedding the library keeps its own; the node points logback at it before the
+    // first logger exists (unless the operator chose another file).
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "META-INF/phantom/logback-node.xml");
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(PhantomNode.class);
 
   private final ActorSystem<Void> system;

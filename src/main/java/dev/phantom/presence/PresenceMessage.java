@@ -1,4 +1,4 @@
 package dev.phantom.presence;
 
-/** Marker of the presence layer's messages that cross nodes; bound to jackson-cbor in reference.conf. */
+/** Marker of the presence layer's messages that cross nodes; bound to Jackson CBOR (the phantom-cbor binding) in reference.conf. */
 public interface PresenceMessage {}

@@ -1,4 +1,4 @@
 package dev.phantom.session;
 
-/** Marker of the session layer's messages that may cross nodes; bound to jackson-cbor in reference.conf. */
+/** Marker of the session layer's messages that may cross nodes; bound to Jackson CBOR (the phantom-cbor binding) in reference.conf. */
 public interface ClusterMessage {}

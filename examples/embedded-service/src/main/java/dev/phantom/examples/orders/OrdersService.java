@@ -1,0 +1,45 @@
+package dev.phantom.examples.orders;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import dev.phantom.http.McpTransport;
+import dev.phantom.mcp.McpServer;
+import dev.phantom.mcp.Tool;
+import dev.phantom.mcp.ToolResult;
+import java.util.Map;
+
+/**
+ * A service with its own ActorSystem ("orders"), its own routes and logging, that mounts an MCP endpoint
+ * beside them. Run two instances and they form one cluster: an MCP session opened on one is served by
+ * the other.
+ */
+public final class OrdersService extends AllDirectives {
+  private static final Map<String, String> ORDERS = Map.of("A-1", "2 books, shipped", "B-7", "1 lamp, packing");
+
+  public static void main(String[] args) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "orders");
+    new OrdersService().start(system);
+  }
+
+  private void start(ActorSystem<Void> system) {
+    McpServer server = McpServer.builder("orders", "1.0.0")
+        .tool(Tool.builder("lookup_order")
+            .description("The state of an order")
+            .inputSchema("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}")
+            .syncHandler((args, ctx) -> {
+              String id = args.path("id").asText();
+              String state = ORDERS.get(id);
+              return state == null ? ToolResult.error("no order " + id) : ToolResult.text(id + ": " + state);
+            })
+            .build())
+        .build();
+    McpTransport mcp = McpTransport.create(system, server);
+    Route own = pathPrefix("orders", () -> path("health", () -> get(() -> complete("ok"))));
+    int port = system.settings().config().getInt("orders.http.port");
+    Http.get(system).newServerAt("127.0.0.1", port).bind(concat(own, mcp.route("mcp")))
+        .thenAccept(binding -> system.log().info("orders service on http://127.0.0.1:{} (/orders/health, /mcp)", port));
+  }
+}
