@@ -60,6 +60,7 @@ public final class McpTransport {
   private final ActorRef<Directory.Command> relays;
   private final ActorRef<Directory.Command> listeners;
   private final StatelessProtocol statelessProtocol;
+  private final StatelessSettings statelessSettings;
   private final ActorRef<PendingAnswers.Command> answers;
   private final RequestActor.Deps deps;
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
@@ -77,7 +78,7 @@ public final class McpTransport {
     this.streams = system.systemActorOf(Directory.create(), Directory.STREAMS, Props.empty());
     this.relays = system.systemActorOf(Directory.create(), Directory.RELAYS, Props.empty());
     this.listeners = system.systemActorOf(Directory.create(), Directory.LISTENERS, Props.empty());
-    StatelessSettings statelessSettings = StatelessSettings.fromConfig(system.settings().config());
+    this.statelessSettings = StatelessSettings.fromConfig(system.settings().config());
     this.statelessProtocol = new StatelessProtocol(dispatcher, stateSeal(statelessSettings),
         statelessSettings.listTtl(), statelessSettings.discoverTtl());
     Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
@@ -257,6 +258,10 @@ public final class McpTransport {
    */
   public boolean isReady() {
     return notifications.isReady();
+  }
+
+  StatelessSettings statelessSettings() {
+    return statelessSettings;
   }
 
   StatelessProtocol statelessProtocol() {

@@ -95,7 +95,7 @@ final class StatelessRoutes {
           if (!completed) onClosedEarly.run();
         })));
       }
-    }, id, this::queue);
+    }, id, () -> queue(mcp.statelessSettings().requestKeepAlive()));
     StatelessContext context = exchange.context(envelope, allow.principal().orElse(null));
     mcp.system().scheduler().scheduleOnce(mcp.settings().sseHoldBack(), exchange::holdBackElapsed, mcp.system().executionContext());
     CompletableFuture
@@ -107,14 +107,18 @@ final class StatelessRoutes {
 
   private CompletionStage<HttpResponse> listen(JsonNode id, ObjectNode params, ConnectHook.Allow allow) {
     ListenFilter filter = ListenFilter.parse(params.get("notifications"), uri -> allow.allowList().resource(uri));
-    SseQueue queue = queue();
+    SseQueue queue = queue(mcp.settings().sseKeepAlive());
     String listenerId = "listen-" + mcp.tracker().mintId();
     return mcp.spawnListener(listenerId, ListenStream.create(id, filter, queue, listenerId))
         .thenApply(stream -> sseResponse(queue.source(completed -> stream.tell(ListenStream.ConnectionEnded.INSTANCE))));
   }
 
-  private SseQueue queue() {
-    return SseQueue.open(mcp.settings().sseQueueSize(), mcp.settings().sseKeepAlive(),
+  /**
+   * A response's queue. A request's stream writes keep-alives more often than a listen stream: akka-http
+   * notices a closed connection only when a write fails, and that write is what cancels the request.
+   */
+  private SseQueue queue(java.time.Duration keepAlive) {
+    return SseQueue.open(mcp.settings().sseQueueSize(), keepAlive,
         mcp.settings().lookupTimeout().multipliedBy(3), mcp.system());
   }
 

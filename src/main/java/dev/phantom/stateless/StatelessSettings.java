@@ -13,8 +13,10 @@ import java.util.List;
  * @param stateTtl how long a sealed requestState can be answered
  * @param listTtl the {@code ttlMs} of list results
  * @param discoverTtl the {@code ttlMs} of {@code server/discover}
+ * @param requestKeepAlive how often a request's SSE stream writes a keep-alive comment
  */
-public record StatelessSettings(List<byte[]> stateKeys, Duration stateTtl, Duration listTtl, Duration discoverTtl) {
+public record StatelessSettings(List<byte[]> stateKeys, Duration stateTtl, Duration listTtl, Duration discoverTtl,
+    Duration requestKeepAlive) {
 
   /** Reads {@code phantom.stateless} from a full configuration; a malformed key fails the start with its position. */
   public static StatelessSettings fromConfig(Config config) {
@@ -37,6 +39,6 @@ public record StatelessSettings(List<byte[]> stateKeys, Duration stateTtl, Durat
       keys.add(key);
     }
     return new StatelessSettings(List.copyOf(keys), c.getDuration("state-ttl"), c.getDuration("list-ttl"),
-        c.getDuration("discover-ttl"));
+        c.getDuration("discover-ttl"), c.getDuration("request-keep-alive"));
   }
 }
