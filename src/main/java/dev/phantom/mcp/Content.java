@@ -3,7 +3,13 @@ package dev.phantom.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** One content item of a tool result or prompt message. */
+/**
+ * One content item of a tool result or prompt message.
+ *
+ * <pre>{@code
+ * ToolResult.of(Content.text("42 °C"), Content.image(pngBase64, "image/png"))
+ * }</pre>
+ */
 public sealed interface Content {
 
   ObjectNode toJson();

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * decline} or {@code cancel}; or, without an answer, {@link Action#NOT_SUPPORTED} (the client did not
  * declare that mode), {@link Action#TIMEOUT}, or {@link Action#ERROR} (the client answered with a
  * JSON-RPC error, in {@code error}).
+ *
+ * <pre>{@code
+ * ctx.elicitation("user_name").filter(ElicitResult::accepted).map(r -> r.content().path("name").asText())
+ * }</pre>
  */
 public record ElicitResult(Action action, ObjectNode content, ObjectNode error) {
   public enum Action {

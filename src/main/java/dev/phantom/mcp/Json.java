@@ -9,7 +9,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The one JSON stack of the MCP wire format: a shared, thread-safe Jackson mapper and node helpers. */
+/**
+ * The one JSON stack of the MCP wire format: a shared, thread-safe Jackson mapper and node helpers.
+ *
+ * <pre>{@code
+ * ObjectNode schema = Json.parseObject("{\"type\":\"object\"}");
+ * String wire = Json.write(schema);
+ * }</pre>
+ */
 public final class Json {
   /** Thread-safe once configured; never reconfigure it. */
   public static final ObjectMapper MAPPER = JsonMapper.builder()

@@ -3,7 +3,13 @@ package dev.phantom.mcp;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The RFC 5424 levels of {@code logging/setLevel} and {@code notifications/message}, lowest first. */
+/**
+ * The RFC 5424 levels of {@code logging/setLevel} and {@code notifications/message}, lowest first.
+ *
+ * <pre>{@code
+ * ctx.log(LogLevel.WARNING, "retrying the upstream call");
+ * }</pre>
+ */
 public enum LogLevel {
   DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY;
 

@@ -2,7 +2,13 @@ package dev.phantom.mcp;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The contents of a resource as {@code resources/read} returns them: text or a base64 blob. */
+/**
+ * The contents of a resource as {@code resources/read} returns them: text or a base64 blob.
+ *
+ * <pre>{@code
+ * List.of(ResourceContents.text("orders://1", "text/plain", "2 books, shipped"))
+ * }</pre>
+ */
 public sealed interface ResourceContents {
   String uri();
 

@@ -9,6 +9,11 @@ import java.util.List;
  *
  * @param reached receivers told, over the members that answered
  * @param unanswered the cluster addresses of the members that did not answer in time
+ *
+ * <pre>{@code
+ * SessionTracker.get(system).publish(new SessionNotification.ResourceUpdated("orders://1"))
+ *     .thenAccept(d -> log.info("told {} receivers; no answer from {}", d.reached(), d.unanswered()));
+ * }</pre>
  */
 public record Delivery(int reached, List<String> unanswered) {
   public Delivery {
