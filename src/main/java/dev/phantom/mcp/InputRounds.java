@@ -24,6 +24,10 @@ import java.util.function.Function;
  *
  * <p>In both, a question needing a capability the client did not declare fails the request with
  * -32021 before anything is sent.
+ *
+ * <pre>{@code
+ * InputRounds.Mode stateless = new InputRounds.Return(InputRounds.Round.FIRST, round -> seal.seal(round, method, params, who));
+ * }</pre>
  */
 public final class InputRounds {
   /** Rounds a 2025 session may take before the request fails: a handler that never completes must not loop forever. */

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** JSON-RPC 2.0 messages: classification of what a client sent, and builders for what we send. */
+/**
+ * JSON-RPC 2.0 messages: classification of what a client sent, and builders for what we send.
+ *
+ * <pre>{@code
+ * ObjectNode reply = JsonRpc.result(request.id(), Json.object().put("ok", true));
+ * }</pre>
+ */
 public final class JsonRpc {
   private JsonRpc() {}
 

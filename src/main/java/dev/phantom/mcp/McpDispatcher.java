@@ -18,6 +18,10 @@ import java.util.function.Function;
 /**
  * The protocol logic of the server's side of MCP 2025-11-25: version negotiation, the capabilities, and
  * the methods a client calls, dispatched to an {@link McpServer}'s definitions. Transport-free.
+ *
+ * <pre>{@code
+ * new McpDispatcher(server).dispatch("tools/list", params, sessionOps, ctx, ConnectHook.AllowList.ALL, mode);
+ * }</pre>
  */
 public final class McpDispatcher {
   public static final String LATEST_VERSION = "2025-11-25";

@@ -2,7 +2,13 @@ package dev.phantom.mcp;
 
 import java.util.concurrent.CompletionStage;
 
-/** The session-state changes a request may ask for; the transport applies them where the session lives. */
+/**
+ * The session-state changes a request may ask for; the transport applies them where the session lives.
+ *
+ * <pre>{@code
+ * session.subscribe("orders://1").thenRun(() -> log.info("subscribed"));
+ * }</pre>
+ */
 public interface SessionOps {
   CompletionStage<Void> setLogLevel(LogLevel level);
 

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * What the notify functions of {@link SessionTracker} deliver to the actors registered with a node's
  * {@link NotificationHub}: a session actor (or, later, a listen stream) must accept these messages,
  * since the hub tells them as they are.
+ *
+ * <pre>{@code
+ * SessionTracker.get(system).publish(new SessionNotification.ListChanged(SessionNotification.ListKind.TOOLS));
+ * }</pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
 @JsonSubTypes({

@@ -1,6 +1,13 @@
 package dev.phantom.tracker;
 
-/** The outcome of {@link Tracker#claim}. */
+/**
+ * The outcome of {@link Tracker#claim}.
+ *
+ * <pre>{@code
+ * tracker.claim("jobs", self, scope, name, Map.of())
+ *     .thenAccept(r -> { if (r == ClaimResult.CLAIMED) runOnce(); });
+ * }</pre>
+ */
 public enum ClaimResult {
   /** This caller holds the claim; no other caller in the cluster got {@code CLAIMED} for it. */
   CLAIMED,

@@ -1,6 +1,12 @@
 package dev.phantom.tracker;
 
-/** The outcome of a track call. */
+/**
+ * The outcome of a track call.
+ *
+ * <pre>{@code
+ * tracker.track("jobs", jobId, self, Map.of()).thenAccept(r -> log.info("track: {}", r));
+ * }</pre>
+ */
 public enum TrackResult {
   /** The entry is tracked; reads on this node see it as soon as the call's stage completes. */
   TRACKED,

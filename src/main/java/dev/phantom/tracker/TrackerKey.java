@@ -6,6 +6,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * The key an entry is tracked under. Plain ids ({@link Id}) and claims ({@link Claim}) are different
  * types, so a claim can never collide with a plain id, whatever characters either holds.
+ *
+ * <pre>{@code
+ * TrackerKey key = new TrackerKey.Claim("session-1", "request-7");
+ * }</pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
 @JsonSubTypes({

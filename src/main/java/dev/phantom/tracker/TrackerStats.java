@@ -15,6 +15,10 @@ import java.util.Map;
  * @param largestKeyBytes the serialized size of the largest Distributed Data key, or -1 when not
  *     measured (local mode, or not asked for)
  * @param largestKeyEntries the number of entries in that key
+ *
+ * <pre>{@code
+ * tracker.stats(false).thenAccept(stats -> log.info("{}", stats));   // what /admin/tracker shows
+ * }</pre>
  */
 public record TrackerStats(
     Tracker.Mode mode,
