@@ -29,7 +29,10 @@ public final class OrdersService extends AllDirectives {
 
   public static void main(String[] args) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "orders");
-    joinCluster(system, system.settings().config().getString("orders.seed-nodes"));
+    // With akka.actor.provider = local the service runs alone (Phantom then works without a cluster).
+    if (system.settings().config().getString("akka.actor.provider").equals("cluster")) {
+      joinCluster(system, system.settings().config().getString("orders.seed-nodes"));
+    }
     new OrdersService().start(system);
   }
 
