@@ -32,6 +32,8 @@ import java.util.Optional;
  */
 final class HttpRules {
   static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
+  private static final dev.phantom.mcp.ConnectHook.Allow ANONYMOUS =
+      (dev.phantom.mcp.ConnectHook.Allow) dev.phantom.mcp.ConnectHook.Decision.allow(null);
 
   private HttpRules() {}
 
@@ -57,6 +59,14 @@ final class HttpRules {
       this.headers = headers;
       this.id = id;
     }
+  }
+
+  /** The answer to a refusal decided by a session or by the node's limits, echoing {@code id} when known. */
+  static Reject reject(dev.phantom.session.Refusal refusal, JsonNode id) {
+    List<HttpHeader> headers = refusal.retryAfterSeconds() > 0
+        ? List.of(RawHeader.create("Retry-After", Long.toString(refusal.retryAfterSeconds())))
+        : List.of();
+    return new Reject(StatusCodes.get(refusal.status()), refusal.error(), headers, id);
   }
 
   static HttpResponse json(StatusCode status, JsonNode body) {
@@ -110,6 +120,8 @@ final class HttpRules {
    */
   static java.util.concurrent.CompletionStage<dev.phantom.mcp.ConnectHook.Allow> authenticate(
       dev.phantom.mcp.ConnectHook hook, HttpRequest request, JsonNode id) {
+    // Without authentication every request is the same anonymous caller: skip copying the headers.
+    if (hook == dev.phantom.mcp.ConnectHook.ALLOW_ALL) return java.util.concurrent.CompletableFuture.completedFuture(ANONYMOUS);
     return hook.connectAsync(headers(request)).thenApply(decision -> {
       if (decision instanceof dev.phantom.mcp.ConnectHook.Unauthorized u) {
         throw new Reject(akka.http.javadsl.model.StatusCodes.UNAUTHORIZED, new McpError(McpError.SERVER_ERROR, "Unauthorized"),

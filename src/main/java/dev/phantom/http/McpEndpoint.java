@@ -40,6 +40,7 @@ final class McpEndpoint extends AllDirectives {
   private final HostCheck hostCheck;
   private final SessionRoutes sessions;
   private final StatelessRoutes stateless;
+  private final InputLimits inputLimits;
 
   McpEndpoint(McpTransport mcp) {
     this.mcp = mcp;
@@ -47,6 +48,7 @@ final class McpEndpoint extends AllDirectives {
     this.hostCheck = new HostCheck(mcp.settings().allowedHosts(), mcp.settings().allowedOrigins());
     this.sessions = new SessionRoutes(mcp);
     this.stateless = new StatelessRoutes(mcp);
+    this.inputLimits = new InputLimits(mcp.settings().limits());
   }
 
   Route route(String segment) {
@@ -109,12 +111,7 @@ final class McpEndpoint extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> onBody(HttpRequest request, ByteString body) {
-    JsonNode json;
-    try {
-      json = Json.parse(body.toArray());
-    } catch (java.io.IOException e) {
-      throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: invalid JSON");
-    }
+    JsonNode json = inputLimits.parse(body.toArray());
     if (json == null || json.isMissingNode()) throw new Reject(StatusCodes.BAD_REQUEST, McpError.PARSE_ERROR, "Parse error: empty body");
     if (json.isArray()) {
       throw new Reject(StatusCodes.BAD_REQUEST, McpError.INVALID_REQUEST,
@@ -126,6 +123,7 @@ final class McpEndpoint extends AllDirectives {
     } catch (McpError e) {
       throw new Reject(StatusCodes.BAD_REQUEST, e, List.of());
     }
+    inputLimits.check(message);
     if (message instanceof JsonRpc.Request r
         && EraDecision.isModern(r.params(), header(request, "mcp-protocol-version"), StatelessProtocol.MODERN_VERSIONS)) {
       return stateless.onRequest(request, r);

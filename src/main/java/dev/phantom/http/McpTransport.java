@@ -63,6 +63,8 @@ public final class McpTransport {
   private final StatelessSettings statelessSettings;
   private final ActorRef<PendingAnswers.Command> answers;
   private final RequestActor.Deps deps;
+  private final dev.phantom.session.NodeLoad load;
+  private final Executor handlers;
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
   private final ActorRef<CatalogueSync.Command> catalogue;
 
@@ -81,10 +83,18 @@ public final class McpTransport {
     this.statelessSettings = StatelessSettings.fromConfig(system.settings().config());
     this.statelessProtocol = new StatelessProtocol(dispatcher, stateSeal(statelessSettings),
         statelessSettings.listTtl(), statelessSettings.discoverTtl());
-    Executor handlers = system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher"));
+    this.load = new dev.phantom.session.NodeLoad(settings.limits());
+    Executor handlers = load.countingHandlers(
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("phantom.mcp.handler-dispatcher")));
+    this.handlers = handlers;
     PendingAnswers pendingAnswers = new PendingAnswers();
     this.answers = system.systemActorOf(pendingAnswers.behavior(), PendingAnswers.NAME, Props.empty());
-    this.deps = new RequestActor.Deps(dispatcher, settings, handlers, pendingAnswers);
+    this.deps = new RequestActor.Deps(dispatcher, settings, handlers, pendingAnswers, load);
+    if (tracker.isAvailable()) {
+      // A member removed from the cluster takes its running requests with it: the sessions homed here
+      // forget them (no per-request remote watch).
+      system.systemActorOf(NodeLossNotice.behavior(sessions), "phantom-node-loss", Props.empty());
+    }
     this.catalogue = system.systemActorOf(CatalogueSync.node(server, changes), CatalogueSync.NAME,
         Props.empty());
     // On shutdown, close every SSE connection first, so clients reconnect (to another node) at once.
@@ -275,6 +285,16 @@ public final class McpTransport {
     @SuppressWarnings("unchecked")
     CompletionStage<ActorRef<Object>> typed = reply.thenApply(r -> (ActorRef<Object>) r);
     return typed;
+  }
+
+  /** This node's counts against the limits. */
+  dev.phantom.session.NodeLoad load() {
+    return load;
+  }
+
+  /** The handler executor, its tasks counted against max-handler-tasks. */
+  Executor handlers() {
+    return handlers;
   }
 
   RequestActor.Deps deps() {

@@ -88,16 +88,25 @@ final class SessionRoutes {
     }
     String id = sessionId.orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
+    // Every message of a session is authenticated like its initialize, and acts only if its principal is
+    // the session's: the session, the stream or the waiting request compares them (403 otherwise).
     // A request goes to its session without a lookup round trip: its RequestActor registers through the
     // home's sessions directory, which tells it at once if there is none (404). An answer goes to the
     // node of the request waiting for it.
     // Notifications are looked up (they are answered at once, 202 or 404, so they need to know).
-    if (message instanceof JsonRpc.Request r) return request(id, addressSession(id), r);
-    if (message instanceof JsonRpc.Response r) return answer(id, r);
-    return session(id).thenApply(session -> {
+    JsonNode echoedId = message instanceof JsonRpc.Request r ? r.id() : null;
+    return HttpRules.authenticate(mcp.server().connectHook(), request, echoedId).thenCompose(allow -> {
+      String principal = allow.principal().orElse(null);
+      if (message instanceof JsonRpc.Request r) return request(id, principal, addressSession(id), r);
+      if (message instanceof JsonRpc.Response r) return answer(id, principal, r);
       JsonRpc.Notification n = (JsonRpc.Notification) message;
-      session.tell(new SessionActor.ClientNotification(n.method(), n.params()));
-      return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
+      return session(id).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
+              replyTo -> new SessionActor.ClientNotification(n.method(), n.params(), principal, replyTo),
+              mcp.settings().lookupTimeout(), mcp.system().scheduler()))
+          .thenApply(accepted -> {
+            if (!accepted.accepted()) throw otherPrincipalReject(null);
+            return HttpResponse.create().withStatus(StatusCodes.ACCEPTED);
+          });
     });
   }
 
@@ -108,18 +117,26 @@ final class SessionRoutes {
       return CompletableFuture.completedFuture(json(StatusCodes.BAD_REQUEST,
           JsonRpc.error(request.id(), McpError.invalidParams("\"protocolVersion\" must be a string"))));
     }
+    InputLimits.checkInitialize(params, mcp.settings().limits(), request.id());
     return HttpRules.authenticate(mcp.server().connectHook(), http, null).thenCompose(allow -> open(request, params, requested, allow));
   }
 
   private CompletionStage<HttpResponse> open(JsonRpc.Request request, ObjectNode params, JsonNode requested, ConnectHook.Allow allow) {
+    String principal = allow.principal().orElse(null);
+    dev.phantom.session.Refusal refused = mcp.load().admitSession(principal);
+    if (refused != null) throw HttpRules.reject(refused, request.id());
     String version = McpDispatcher.negotiate(requested.textValue());
     String sessionId = mcp.tracker().mintId();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     SessionActor.Init init = new SessionActor.Init(sessionId, version,
         params.get("clientInfo") instanceof ObjectNode ci ? ci : Json.object(),
         params.get("capabilities") instanceof ObjectNode caps ? caps : Json.object(),
-        allow.principal().orElse(null), allow.allowList(), ready);
-    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams()))
+        principal, allow.allowList(), ready);
+    // From here the session's actor releases the count when it stops; a failed spawn releases it here.
+    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams(), mcp.load()))
+        .whenComplete((ref, failure) -> {
+          if (failure != null) mcp.load().releaseSession(principal);
+        })
         .thenCompose(ref -> ready)
         .thenApply(done -> json(StatusCodes.OK, JsonRpc.result(request.id(), mcp.dispatcher().initializeResult(version)))
             .addHeader(RawHeader.create("Mcp-Session-Id", sessionId)));
@@ -130,7 +147,7 @@ final class SessionRoutes {
    * Only a refused answer costs a session lookup, to tell an unknown session (404) from an id that no
    * request of this session waits for (400).
    */
-  private CompletionStage<HttpResponse> answer(String sessionId, JsonRpc.Response response) {
+  private CompletionStage<HttpResponse> answer(String sessionId, String principal, JsonRpc.Response response) {
     Optional<ActorRef<PendingAnswers.Command>> waiting;
     try {
       waiting = response.id().isTextual() ? mcp.answersFor(response.id().textValue()) : Optional.empty();
@@ -139,8 +156,12 @@ final class SessionRoutes {
     }
     CompletionStage<Boolean> delivered = waiting.isEmpty() ? CompletableFuture.completedFuture(false)
         : Stages.<PendingAnswers.Command, PendingAnswers.Delivered>ask(waiting.get(),
-            replyTo -> new PendingAnswers.Deliver(sessionId, response.id().textValue(), response.result(), response.error(), replyTo),
-            mcp.settings().lookupTimeout(), mcp.system().scheduler()).thenApply(PendingAnswers.Delivered::accepted);
+            replyTo -> new PendingAnswers.Deliver(sessionId, principal, response.id().textValue(), response.result(),
+                response.error(), replyTo),
+            mcp.settings().lookupTimeout(), mcp.system().scheduler()).thenApply(reply -> {
+              if (reply.otherPrincipal()) throw otherPrincipalReject(null);
+              return reply.accepted();
+            });
     return delivered.thenCompose(accepted -> accepted
         ? CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.ACCEPTED))
         : session(sessionId).thenApply(session -> {
@@ -153,7 +174,10 @@ final class SessionRoutes {
    * A request's response is an SSE stream held back for {@code sse-hold-back}: a request answered in
    * time gets one complete SSE body (no streamed response to materialize); otherwise it streams.
    */
-  private CompletionStage<HttpResponse> request(String sessionId, ActorRef<Object> session, JsonRpc.Request request) {
+  private CompletionStage<HttpResponse> request(String sessionId, String principal, ActorRef<Object> session,
+      JsonRpc.Request request) {
+    dev.phantom.session.Refusal refused = mcp.load().admitRequest();
+    if (refused != null) throw HttpRules.reject(refused, request.id());
     String streamId = mcp.tracker().mintId();
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     ResponseStarter starter = new ResponseStarter() {
@@ -164,8 +188,8 @@ final class SessionRoutes {
       }
 
       @Override
-      public void sessionNotFound(boolean timedOut) {
-        response.complete(reject(timedOut ? homeUnavailableReject() : sessionNotFoundReject()));
+      public void refuse(dev.phantom.session.Refusal refusal) {
+        response.complete(reject(HttpRules.reject(refusal, request.id())));
       }
 
       @Override
@@ -176,9 +200,12 @@ final class SessionRoutes {
         return new SseSink.Local(queue, connection);
       }
     };
-    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, starter,
-            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, session,
+    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, principal, starter,
+            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, principal, session,
                 mcp.sessionsDirectoryOf(session), stream, mcp.deps())))
+        .whenComplete((stream, failure) -> {
+          if (failure != null) mcp.load().releaseRequest();
+        })
         .thenCompose(stream -> response);
   }
 
@@ -192,9 +219,12 @@ final class SessionRoutes {
     String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
     Optional<String> lastEventId = header(request, "last-event-id");
-    return session(sessionId).thenCompose(session -> lastEventId.isPresent()
-        ? resume(sessionId, lastEventId.get())
-        : openGetStream(sessionId, session));
+    return HttpRules.authenticate(mcp.server().connectHook(), request, null).thenCompose(allow -> {
+      String principal = allow.principal().orElse(null);
+      return session(sessionId).thenCompose(session -> lastEventId.isPresent()
+          ? resume(sessionId, principal, lastEventId.get())
+          : openGetStream(sessionId, principal, session));
+    });
   }
 
   /**
@@ -202,7 +232,7 @@ final class SessionRoutes {
    * response directly; elsewhere this node only relays the connection, so a crash of this node loses
    * no event of the stream (the client resumes elsewhere).
    */
-  private CompletionStage<HttpResponse> openGetStream(String sessionId, ActorRef<Object> session) {
+  private CompletionStage<HttpResponse> openGetStream(String sessionId, String principal, ActorRef<Object> session) {
     SseQueue queue = queue();
     long connection = newConnectionId();
     // Write at once so proxies flush the response headers.
@@ -212,18 +242,20 @@ final class SessionRoutes {
     if (isHomedHere(sessionId)) {
       SseSink.Local sink = new SseSink.Local(queue, connection);
       return abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
-              replyTo -> new SessionActor.OpenLocalGetStream(sink, replyTo), mcp.settings().lookupTimeout(),
+              replyTo -> new SessionActor.OpenLocalGetStream(sink, principal, replyTo), mcp.settings().lookupTimeout(),
               mcp.system().scheduler()), sink, session)
           .thenApply(opened -> {
+            if (opened.refusal() != null) throw HttpRules.reject(opened.refusal(), null);
             if (opened.stream() == null) throw conflict;
             return sse(queue, opened.stream(), connection);
           });
     }
     return mcp.spawnRelay(queue, null, connection)
         .thenCompose(relay -> abandonOnTimeout(Stages.<Object, SessionActor.GetStreamOpened>ask(session,
-                replyTo -> new SessionActor.OpenGetStream(relay, connection, replyTo), mcp.settings().lookupTimeout(),
+                replyTo -> new SessionActor.OpenGetStream(relay, connection, principal, replyTo), mcp.settings().lookupTimeout(),
                 mcp.system().scheduler()), new SseSink.Remote(relay, connection), session)
             .thenApply(opened -> {
+              if (opened.refusal() != null) throw HttpRules.reject(opened.refusal(), null);
               if (opened.stream() == null) throw conflict;
               return sseViaRelay(queue, relay);
             }));
@@ -245,7 +277,7 @@ final class SessionRoutes {
     });
   }
 
-  private CompletionStage<HttpResponse> resume(String sessionId, String lastEventId) {
+  private CompletionStage<HttpResponse> resume(String sessionId, String principal, String lastEventId) {
     Sse.ParsedEventId parsed = Sse.parseEventId(lastEventId);
     if (parsed == null) throw new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: malformed Last-Event-ID");
     Reject unknown = new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR,
@@ -257,19 +289,22 @@ final class SessionRoutes {
       if (isHomedHere(parsed.streamId())) {
         SseSink.Local sink = new SseSink.Local(queue, connection);
         return abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream,
-                replyTo -> new StreamActor.Resume(sessionId, parsed.seq(), sink, replyTo),
+                replyTo -> new StreamActor.Resume(sessionId, principal, parsed.seq(), sink, replyTo),
                 mcp.settings().lookupTimeout(), mcp.system().scheduler()), sink, null)
             .thenApply(r -> {
               if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
+              if (r.result() == StreamActor.ResumeResult.OTHER_PRINCIPAL) throw otherPrincipalReject(null);
               return sse(queue, stream, connection);
             });
       }
       return mcp.spawnRelay(queue, stream, connection).thenCompose(relay ->
           abandonOnTimeout(Stages.<StreamActor.Command, StreamActor.ResumeReply>ask(stream, replyTo -> new StreamActor.ResumeRemote(
-                  sessionId, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(), mcp.system().scheduler()),
+                  sessionId, principal, parsed.seq(), relay, connection, replyTo), mcp.settings().lookupTimeout(),
+                  mcp.system().scheduler()),
               new SseSink.Remote(relay, connection), null)
               .thenApply(r -> {
                 if (r.result() == StreamActor.ResumeResult.WRONG_SESSION) throw unknown;
+                if (r.result() == StreamActor.ResumeResult.OTHER_PRINCIPAL) throw otherPrincipalReject(null);
                 return sseViaRelay(queue, relay);
               }));
     });
@@ -281,9 +316,14 @@ final class SessionRoutes {
     checkVersionHeader(request);
     String sessionId = header(request, SESSION_HEADER).orElseThrow(() ->
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
-    return session(sessionId).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
-            SessionActor.Terminate::new, mcp.settings().lookupTimeout(), mcp.system().scheduler()))
-        .thenApply(done -> HttpResponse.create().withStatus(StatusCodes.OK));
+    return HttpRules.authenticate(mcp.server().connectHook(), request, null)
+        .thenCompose(allow -> session(sessionId).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
+            replyTo -> new SessionActor.Terminate(allow.principal().orElse(null), replyTo), mcp.settings().lookupTimeout(),
+            mcp.system().scheduler())))
+        .thenApply(done -> {
+          if (!done.accepted()) throw otherPrincipalReject(null);
+          return HttpResponse.create().withStatus(StatusCodes.OK);
+        });
   }
 
   // ------------------------------------------------------------------ helpers
@@ -308,6 +348,10 @@ final class SessionRoutes {
 
   private static Reject homeUnavailableReject() {
     return new Reject(StatusCodes.SERVICE_UNAVAILABLE, McpError.SERVER_ERROR, "The session's node did not answer in time");
+  }
+
+  private static Reject otherPrincipalReject(JsonNode id) {
+    return HttpRules.reject(dev.phantom.session.Refusal.otherPrincipal(), id);
   }
 
   private static Reject sessionNotFoundReject() {

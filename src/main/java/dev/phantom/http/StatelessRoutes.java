@@ -80,6 +80,8 @@ final class StatelessRoutes {
   }
 
   private CompletionStage<HttpResponse> serve(String method, ObjectNode params, Envelope envelope, ConnectHook.Allow allow, JsonNode id) {
+    dev.phantom.session.Refusal refused = mcp.load().admitRequest();
+    if (refused != null) throw HttpRules.reject(refused, id);
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     StatelessExchange exchange = new StatelessExchange(new StatelessExchange.Response() {
       public void json(JsonNode message) {
@@ -98,19 +100,35 @@ final class StatelessRoutes {
     }, id, () -> queue(mcp.statelessSettings().requestKeepAlive()));
     StatelessContext context = exchange.context(envelope, allow.principal().orElse(null));
     mcp.system().scheduler().scheduleOnce(mcp.settings().sseHoldBack(), exchange::holdBackElapsed, mcp.system().executionContext());
-    CompletableFuture
-        .supplyAsync(() -> mcp.statelessProtocol().serve(method, params, allow, context), mcp.deps().handlerExecutor())
-        .thenCompose(stage -> stage)
-        .whenComplete(exchange::finish);
+    CompletableFuture<JsonNode> result;
+    try {
+      result = CompletableFuture
+          .supplyAsync(() -> mcp.statelessProtocol().serve(method, params, allow, context), mcp.handlers())
+          .thenCompose(stage -> stage);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      mcp.load().releaseRequest();
+      throw HttpRules.reject(dev.phantom.session.Refusal.nodeFull("handler tasks waiting",
+          mcp.settings().limits().maxHandlerTasks(), Math.max(1, mcp.settings().limits().retryAfter().toSeconds())), id);
+    }
+    result.whenComplete((value, failure) -> mcp.load().releaseRequest()).whenComplete(exchange::finish);
     return response;
   }
 
+  /** A listen stream counts as a request in flight on this node until its connection ends. */
   private CompletionStage<HttpResponse> listen(JsonNode id, ObjectNode params, ConnectHook.Allow allow) {
     ListenFilter filter = ListenFilter.parse(params.get("notifications"), uri -> allow.allowList().resource(uri));
+    dev.phantom.session.Refusal refused = mcp.load().admitRequest();
+    if (refused != null) throw HttpRules.reject(refused, id);
     SseQueue queue = queue(mcp.settings().sseKeepAlive());
     String listenerId = "listen-" + mcp.tracker().mintId();
     return mcp.spawnListener(listenerId, ListenStream.create(id, filter, queue, listenerId))
-        .thenApply(stream -> sseResponse(queue.source(completed -> stream.tell(ListenStream.ConnectionEnded.INSTANCE))));
+        .whenComplete((stream, failure) -> {
+          if (failure != null) mcp.load().releaseRequest();
+        })
+        .thenApply(stream -> sseResponse(queue.source(completed -> {
+          mcp.load().releaseRequest();
+          stream.tell(ListenStream.ConnectionEnded.INSTANCE);
+        })));
   }
 
   /**

@@ -46,6 +46,20 @@ public final class Json {
     return MAPPER.readTree(bytes);
   }
 
+  /**
+   * A parser of client input: like {@link #MAPPER}, but arrays and objects nested deeper than {@code
+   * maxDepth} fail with a {@link com.fasterxml.jackson.core.exc.StreamConstraintsException} before the
+   * tree is built.
+   */
+  public static ObjectMapper clientInputMapper(int maxDepth) {
+    return JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(maxDepth).build())
+            .build())
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+  }
+
   /** Parses JSON text known to be valid (schemas written in code); throws IllegalArgumentException otherwise. */
   public static ObjectNode parseObject(String text) {
     try {

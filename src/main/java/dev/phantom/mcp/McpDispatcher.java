@@ -80,7 +80,13 @@ public final class McpDispatcher {
         case "resources/templates/list" -> done(page(p, server.resourceTemplates(),
             t -> allow.resource(t.uriTemplate()), ResourceTemplate::toJson, "resourceTemplates"));
         case "resources/read" -> readResource(p, ctx, allow, input);
-        case "resources/subscribe" -> session.subscribe(requireString(p, "uri")).thenApply(v -> Json.object());
+        case "resources/subscribe" -> {
+          // Only what the session may read: a subscription is replicated to every node, so an arbitrary
+          // string would let a client fill the cluster's index.
+          String uri = requireString(p, "uri");
+          if (reader(uri, allow) == null) throw McpError.resourceNotFound(uri);
+          yield session.subscribe(uri).thenApply(v -> Json.object());
+        }
         case "resources/unsubscribe" -> session.unsubscribe(requireString(p, "uri")).thenApply(v -> Json.object());
         case "logging/setLevel" -> {
           String level = requireString(p, "level");
@@ -132,23 +138,21 @@ public final class McpDispatcher {
 
   private CompletionStage<JsonNode> readResource(ObjectNode p, RequestContext ctx, ConnectHook.AllowList allow, InputRounds.Mode input) {
     String uri = requireString(p, "uri");
-    Optional<Resource> resource = server.resource(uri).filter(r -> allow.resource(r.uri()));
-    Function<RequestContext, CompletionStage<List<ResourceContents>>> reader = null;
-    if (resource.isPresent()) {
-      reader = round -> resource.get().reader().read(uri, round);
-    } else {
-      for (ResourceTemplate t : server.resourceTemplates()) {
-        if (!allow.resource(t.uriTemplate())) continue;
-        Optional<Map<String, String>> vars = t.match(uri);
-        if (vars.isPresent()) {
-          reader = round -> t.reader().read(uri, vars.get(), round);
-          break;
-        }
-      }
-    }
-    if (reader == null) throw McpError.resourceNotFound(uri);
-    Function<RequestContext, CompletionStage<List<ResourceContents>>> read = reader;
+    Function<RequestContext, CompletionStage<List<ResourceContents>>> read = reader(uri, allow);
+    if (read == null) throw McpError.resourceNotFound(uri);
     return InputRounds.run(round -> guard(() -> read.apply(round)).thenApply(McpDispatcher::contentsJson), ctx, input);
+  }
+
+  /** How to read {@code uri} (a resource, or the first template matching it) if the session may; else null. */
+  private Function<RequestContext, CompletionStage<List<ResourceContents>>> reader(String uri, ConnectHook.AllowList allow) {
+    Optional<Resource> resource = server.resource(uri).filter(r -> allow.resource(r.uri()));
+    if (resource.isPresent()) return round -> resource.get().reader().read(uri, round);
+    for (ResourceTemplate t : server.resourceTemplates()) {
+      if (!allow.resource(t.uriTemplate())) continue;
+      Optional<Map<String, String>> vars = t.match(uri);
+      if (vars.isPresent()) return round -> t.reader().read(uri, vars.get(), round);
+    }
+    return null;
   }
 
   private static JsonNode contentsJson(List<ResourceContents> list) {

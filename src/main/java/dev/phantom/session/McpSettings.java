@@ -22,6 +22,7 @@ import java.util.List;
  * @param lookupTimeout how long finding a session or stream on its home node may take
  * @param pendingNotifications notifications kept for a session while it has no GET stream
  * @param answeredRequestIds how many answered request ids a session remembers to refuse their reuse
+ * @param limits what one client may hold on a node
  */
 public record McpSettings(
     List<String> allowedHosts,
@@ -37,7 +38,8 @@ public record McpSettings(
     Duration sessionIdleTimeout,
     Duration lookupTimeout,
     int pendingNotifications,
-    int answeredRequestIds) {
+    int answeredRequestIds,
+    McpLimits limits) {
 
   public static McpSettings fromConfig(Config root) {
     Config c = root.getConfig("phantom.mcp");
@@ -55,6 +57,7 @@ public record McpSettings(
         c.getDuration("session-idle-timeout"),
         c.getDuration("lookup-timeout"),
         c.getInt("pending-notifications"),
-        c.getInt("answered-request-ids"));
+        c.getInt("answered-request-ids"),
+        McpLimits.fromConfig(c));
   }
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <pre>{@code
  * String id = tracker.mintId();
- * pendingAnswers.await(id, sessionId, self);   // then write the request with this id
+ * if (pendingAnswers.await(id, sessionId, principal, self, 16))   // then write the request with this id
  * ...                                          // self gets RequestActor.Answered(id, result, error)
  * pendingAnswers.forget(id);                   // on timeout or when the request ends first
  * }</pre>
@@ -33,24 +33,50 @@ public final class PendingAnswers {
   public sealed interface Command {}
 
   /** A client's answer to the request {@code id}, POSTed with {@code sessionId} on any node. */
-  public record Deliver(String sessionId, String id, JsonNode result, ObjectNode error, ActorRef<Delivered> replyTo)
-      implements Command, ClusterMessage {}
+  public record Deliver(String sessionId, String principal, String id, JsonNode result, ObjectNode error,
+      ActorRef<Delivered> replyTo) implements Command, ClusterMessage {}
 
-  /** Whether a request of that session was waiting for the answer (else 400 or 404 for the client). */
-  public record Delivered(boolean accepted) implements ClusterMessage {}
+  /**
+   * Whether a request of that session was waiting for the answer (else 400 or 404 for the client);
+   * {@code otherPrincipal} when it was, but the answer came from another principal (403).
+   */
+  public record Delivered(boolean accepted, boolean otherPrincipal) implements ClusterMessage {}
 
-  private record Waiter(String sessionId, ActorRef<RequestActor.Command> request) {}
+  private record Waiter(String sessionId, String principal, ActorRef<RequestActor.Command> request) {}
 
   private final ConcurrentMap<String, Waiter> waiting = new ConcurrentHashMap<>();
+  /** Waiters per session on this node, for max-pending-server-requests. */
+  private final ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> perSession = new ConcurrentHashMap<>();
 
-  /** Registers {@code request} as waiting for the answer to {@code id} from {@code sessionId}. */
-  public void await(String id, String sessionId, ActorRef<RequestActor.Command> request) {
-    waiting.put(id, new Waiter(sessionId, request));
+  /**
+   * Registers {@code request} as waiting for the answer to {@code id} from {@code sessionId} and its
+   * {@code principal}; false (nothing registered) when the session already has {@code limit} waiting here.
+   */
+  public boolean await(String id, String sessionId, String principal, ActorRef<RequestActor.Command> request, int limit) {
+    java.util.concurrent.atomic.AtomicInteger count =
+        perSession.computeIfAbsent(sessionId, s -> new java.util.concurrent.atomic.AtomicInteger());
+    if (count.incrementAndGet() > limit) {
+      release(sessionId);
+      return false;
+    }
+    waiting.put(id, new Waiter(sessionId, principal, request));
+    return true;
   }
 
   /** The request no longer waits for {@code id} (timed out or ended); a later answer is refused. */
   public void forget(String id) {
-    waiting.remove(id);
+    Waiter waiter = waiting.remove(id);
+    if (waiter != null) release(waiter.sessionId());
+  }
+
+  /** How many answers {@code sessionId}'s requests await on this node. */
+  public int waitingFor(String sessionId) {
+    java.util.concurrent.atomic.AtomicInteger count = perSession.get(sessionId);
+    return count == null ? 0 : count.get();
+  }
+
+  private void release(String sessionId) {
+    perSession.computeIfPresent(sessionId, (s, count) -> count.decrementAndGet() <= 0 ? null : count);
   }
 
   /** This node's receiver of answers (spawned once per node under {@link #NAME}). */
@@ -58,9 +84,14 @@ public final class PendingAnswers {
     return Behaviors.receiveMessage(message -> {
       if (message instanceof Deliver m) {
         Waiter waiter = waiting.get(m.id());
-        boolean accepted = waiter != null && waiter.sessionId().equals(m.sessionId()) && waiting.remove(m.id(), waiter);
-        if (accepted) waiter.request().tell(new RequestActor.Answered(m.id(), m.result(), m.error()));
-        m.replyTo().tell(new Delivered(accepted));
+        boolean ofSession = waiter != null && waiter.sessionId().equals(m.sessionId());
+        boolean otherPrincipal = ofSession && !java.util.Objects.equals(waiter.principal(), m.principal());
+        boolean accepted = ofSession && !otherPrincipal && waiting.remove(m.id(), waiter);
+        if (accepted) {
+          release(waiter.sessionId());
+          waiter.request().tell(new RequestActor.Answered(m.id(), m.result(), m.error()));
+        }
+        m.replyTo().tell(new Delivered(accepted, otherPrincipal));
       }
       return Behaviors.same();
     });

@@ -3,6 +3,7 @@ package dev.phantom.session;
 import dev.phantom.util.Stages;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -43,6 +44,9 @@ public final class RequestActor {
   /** The session's answer to a registration; {@code session} is the session actor itself (not a path). */
   public record Registered(boolean ok, SessionInfo info, ActorRef<Object> session) implements Command, ClusterMessage {}
 
+  /** The session refused the request before it ran (another principal, a limit). */
+  public record Refused(Refusal refusal) implements Command, ClusterMessage {}
+
   /** The session's home has no such session (the answer to a registration through its directory). */
   public enum NoSession implements Command, ClusterMessage {
     INSTANCE
@@ -81,16 +85,19 @@ public final class RequestActor {
   }
 
   /** Everything the request needs from its node. */
-  public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor, PendingAnswers answers) {}
+  public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor, PendingAnswers answers,
+      NodeLoad load) {}
 
   /**
-   * A request of session {@code sessionId}, whose actor is {@code session} (on its home node, maybe
-   * addressed by path) and whose home's sessions directory is {@code sessions}.
+   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose actor is {@code
+   * session} (on its home node, maybe addressed by path) and whose home's sessions directory is {@code
+   * sessions}. The caller counted it with {@code deps.load().admitRequest()}; it is released when this
+   * actor stops.
    */
-  public static Behavior<Command> create(JsonRpc.Request request, String sessionId, ActorRef<Object> session,
-      ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
+  public static Behavior<Command> create(JsonRpc.Request request, String sessionId, String principal,
+      ActorRef<Object> session, ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestActor(ctx, timers, request, session, stream, deps).start(sessionId, sessions)));
+        new RequestActor(ctx, timers, request, session, stream, deps).start(sessionId, principal, sessions)));
   }
 
   private final ActorContext<Command> ctx;
@@ -123,23 +130,29 @@ public final class RequestActor {
    * session (no lookup round trip first). No answer within {@code lookup-timeout} (the home is
    * overloaded, or the session ended while the registration was on its way) is answered 503.
    */
-  private Behavior<Command> start(String sessionId, ActorRef<Directory.Command> sessions) {
+  private Behavior<Command> start(String sessionId, String principal, ActorRef<Directory.Command> sessions) {
     sessions.tell(new Directory.RegisterWithSession(sessionId,
-        new SessionActor.RegisterRequest(requestKey, ctx.getSelf(), ctx.getSelf())));
+        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf(), ctx.getSelf())));
     timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, this::onRegistered)
+        .onMessage(Refused.class, m -> refused(m.refusal(), false))
         .onMessage(Cancel.class, m -> finish(null))
-        .onMessageEquals(NoSession.INSTANCE, () -> noSession(false))
-        .onMessageEquals(RegistrationTimeout.INSTANCE, () -> noSession(true))
+        .onMessageEquals(NoSession.INSTANCE, () -> refused(Refusal.sessionNotFound(), false))
+        .onMessageEquals(RegistrationTimeout.INSTANCE, () -> refused(Refusal.homeTimedOut(), true))
+        .onSignal(PostStop.class, signal -> released())
         .build();
   }
 
-  private Behavior<Command> noSession(boolean timedOut) {
-    stream.tell(new StreamActor.SessionNotFound(JsonRpc.error(request.id(), timedOut
-        ? new McpError(McpError.SERVER_ERROR, "The session's node did not answer in time")
-        : new McpError(McpError.SESSION_NOT_FOUND, "Session not found")), timedOut));
+  /** Refused before it ran: the session never counted it (or, timed out, forgets it on its own). */
+  private Behavior<Command> refused(Refusal refusal, boolean timedOut) {
+    stream.tell(new StreamActor.Refused(refusal, JsonRpc.error(request.id(), refusal.error())));
     return Behaviors.stopped();
+  }
+
+  private Behavior<Command> released() {
+    deps.load().releaseRequest();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onRegistered(Registered m) {
@@ -161,10 +174,16 @@ public final class RequestActor {
     context = new RequestContextImpl(ctx.getSystem(), ctx.getSelf(), info, progressToken);
     SessionOps ops = sessionOps();
     InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
-    CompletableFuture<JsonNode> result = CompletableFuture
-        .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
-            deps.handlerExecutor())
-        .thenCompose(stage -> stage);
+    CompletableFuture<JsonNode> result;
+    try {
+      result = CompletableFuture
+          .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
+              deps.handlerExecutor())
+          .thenCompose(stage -> stage);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The node admitted the request but the handler queue filled meanwhile.
+      result = CompletableFuture.failedFuture(new McpError(McpError.SERVER_ERROR, "Server busy: " + e.getMessage()));
+    }
     ctx.pipeToSelf(result, Completed::new);
     return running();
   }
@@ -216,6 +235,7 @@ public final class RequestActor {
           context.cancel();
           return finish(null);
         })
+        .onSignal(PostStop.class, signal -> released())
         .build();
   }
 
@@ -225,9 +245,15 @@ public final class RequestActor {
       return Behaviors.same();
     }
     String id = Tracker.get(ctx.getSystem()).mintId();
-    outbound.put(id, m.reply());
     // Registered before it is written: the answer cannot arrive first.
-    deps.answers().await(id, info.sessionId(), ctx.getSelf());
+    if (!deps.answers().await(id, info.sessionId(), info.principal(), ctx.getSelf(),
+        deps.settings().limits().maxPendingServerRequests())) {
+      m.reply().complete(ClientResponse.ofError(Json.object().put("code", McpError.SERVER_ERROR)
+          .put("message", "Too many server requests awaiting answers in this session (limit "
+              + deps.settings().limits().maxPendingServerRequests() + ")")));
+      return Behaviors.same();
+    }
+    outbound.put(id, m.reply());
     send(JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
     timers.startSingleTimer(id, new OutboundTimeout(id), deps.settings().clientRequestTimeout());
     return Behaviors.same();
@@ -302,7 +328,13 @@ public final class RequestActor {
 
       public CompletionStage<Void> subscribe(String uri) {
         return Stages.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Subscribe(uri, r), timeout, scheduler)
-            .thenApply(a -> null);
+            .thenApply(a -> {
+              if (!a.accepted()) {
+                throw new McpError(McpError.SERVER_ERROR, "Too many resource subscriptions in this session (limit "
+                    + deps.settings().limits().maxSubscriptionsPerSession() + ")");
+              }
+              return null;
+            });
       }
 
       public CompletionStage<Void> unsubscribe(String uri) {

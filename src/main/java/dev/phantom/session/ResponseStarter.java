@@ -17,8 +17,9 @@ public interface ResponseStarter {
   SseSink stream(ActorRef<StreamActor.Command> stream);
 
   /**
-   * Answers 404: the session does not exist (found out only once the request reached its home); or 503
-   * when {@code timedOut}: its home did not answer in time.
+   * Answers with the refusal's status and JSON-RPC error: the session does not exist (404, found out
+   * only once the request reached its home), its home did not answer in time (503), the request's
+   * principal is not the session's (403), or a limit (429, 503).
    */
-  void sessionNotFound(boolean timedOut);
+  void refuse(Refusal refusal);
 }

@@ -41,30 +41,39 @@ public final class SessionActor {
   /** Messages of the session's own protocol (the tracker's notifications come besides). */
   public sealed interface Command extends ClusterMessage {}
 
-  public record RegisterRequest(String requestId, ActorRef<RequestActor.Command> request,
+  /**
+   * A request of {@code principal} (null: anonymous) asks to run under {@code requestId}. The session
+   * answers {@link RequestActor.Registered}, or {@link RequestActor.Refused} for another principal or
+   * too many requests at once.
+   */
+  public record RegisterRequest(String requestId, String principal, ActorRef<RequestActor.Command> request,
       ActorRef<RequestActor.Command> replyTo) implements Command {}
 
   public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
 
   public record Accepted(boolean accepted) implements ClusterMessage {}
 
-  public record ClientNotification(String method, JsonNode params) implements Command {}
+  /** A client's notification; refused ({@code Accepted(false)}) from another principal. */
+  public record ClientNotification(String method, JsonNode params, String principal, ActorRef<Accepted> replyTo)
+      implements Command {}
 
   /**
    * Opens the session's GET stream, written to {@code relay} (on the node serving the connection). The
    * stream is spawned here, on the home node; the reply names it, or is empty when a GET stream is
    * already connected (409).
    */
-  public record OpenGetStream(ActorRef<SseRelay.Command> relay, long connectionId, ActorRef<GetStreamOpened> replyTo)
-      implements Command {}
+  public record OpenGetStream(ActorRef<SseRelay.Command> relay, long connectionId, String principal,
+      ActorRef<GetStreamOpened> replyTo) implements Command {}
 
   /**
    * Opens the session's GET stream when the connection is on the session's home node: the stream
    * writes to the response queue directly, with no relay. Local only.
    */
-  public record OpenLocalGetStream(SseSink.Local sink, ActorRef<GetStreamOpened> replyTo) implements Command {}
+  public record OpenLocalGetStream(SseSink.Local sink, String principal, ActorRef<GetStreamOpened> replyTo)
+      implements Command {}
 
-  public record GetStreamOpened(ActorRef<StreamActor.Command> stream) implements ClusterMessage {}
+  /** The opened stream, or null with the reason: {@code refusal} (another principal), else a conflict. */
+  public record GetStreamOpened(ActorRef<StreamActor.Command> stream, Refusal refusal) implements ClusterMessage {}
 
   /**
    * The serving node gave up waiting for {@link GetStreamOpened} (it answered 503 and ended the
@@ -90,8 +99,17 @@ public final class SessionActor {
    */
   public record TrackElicitation(String elicitationId) implements Command {}
 
-  /** DELETE: end the session. */
-  public record Terminate(ActorRef<Accepted> replyTo) implements Command {}
+  /** DELETE: end the session; refused ({@code Accepted(false)}) from another principal. */
+  public record Terminate(String principal, ActorRef<Accepted> replyTo) implements Command {}
+
+  /**
+   * A member left the cluster for good (removed after being downed): the requests it ran will never
+   * report their end, so the session forgets them (their ids may be used again, and the session can
+   * idle out). Sent by the node to every session it homes.
+   */
+  public record NodeLost(akka.actor.Address address) implements Command {}
+
+  private record ElicitationExpired(String elicitationId) {}
 
   private enum IdleCheck {
     INSTANCE
@@ -101,9 +119,14 @@ public final class SessionActor {
   public record Init(String sessionId, String protocolVersion, ObjectNode clientInfo, ObjectNode clientCapabilities,
       String principal, ConnectHook.AllowList allowList, CompletableFuture<Void> ready) {}
 
+  /** The session of {@code init}; {@code load} counted it (admitSession) and is released when it stops. */
+  public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams, NodeLoad load) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings, streams, load).start()));
+  }
+
   /** @param streams this node's stream directory, where the session's GET streams are spawned */
   public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings, streams).start()));
+    return create(init, settings, streams, null);
   }
 
   private final ActorContext<Object> ctx;
@@ -112,6 +135,9 @@ public final class SessionActor {
   private final McpSettings settings;
   private final SessionTracker tracker;
   private final ActorRef<Directory.Command> streams;
+  private final NodeLoad load;
+  /** URL elicitations awaiting completion, oldest first (each listed in the tracker's index). */
+  private final java.util.LinkedHashSet<String> elicitations = new java.util.LinkedHashSet<>();
   private LogLevel logLevel = LogLevel.INFO;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> running = new HashMap<>();
@@ -135,8 +161,9 @@ public final class SessionActor {
   private long lastActivity = System.nanoTime();
 
   private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings,
-      ActorRef<Directory.Command> streams) {
+      ActorRef<Directory.Command> streams, NodeLoad load) {
     this.ctx = ctx;
+    this.load = load;
     this.timers = timers;
     this.init = init;
     this.settings = settings;
@@ -168,9 +195,9 @@ public final class SessionActor {
     }
     if (message instanceof ClientNotification m) return onClientNotification(m);
     if (message instanceof OpenGetStream m) {
-      return openGetStream(new SseSink.Remote(m.relay(), m.connectionId()), m.replyTo());
+      return openGetStream(new SseSink.Remote(m.relay(), m.connectionId()), m.principal(), m.replyTo());
     }
-    if (message instanceof OpenLocalGetStream m) return openGetStream(m.sink(), m.replyTo());
+    if (message instanceof OpenLocalGetStream m) return openGetStream(m.sink(), m.principal(), m.replyTo());
     if (message instanceof GetStreamSpawned m) return onGetStreamSpawned(m);
     if (message instanceof GetConnectionAbandoned m) return onGetConnectionAbandoned(m);
     if (message instanceof GetStreamState m) {
@@ -184,6 +211,10 @@ public final class SessionActor {
       return touched();
     }
     if (message instanceof Subscribe m) {
+      if (!subscriptions.contains(m.uri()) && subscriptions.size() >= settings.limits().maxSubscriptionsPerSession()) {
+        m.replyTo().tell(new Accepted(false));
+        return touched();
+      }
       if (subscriptions.add(m.uri())) tracker.subscribeResource(ctx.getSelf(), m.uri(), Map.of("session", init.sessionId()));
       m.replyTo().tell(new Accepted(true));
       return touched();
@@ -193,14 +224,23 @@ public final class SessionActor {
       m.replyTo().tell(new Accepted(true));
       return touched();
     }
-    if (message instanceof TrackElicitation m) {
-      tracker.tracker().track(SessionTracker.REQUESTS_TOPIC, m.elicitationId(), ctx.getSelf(), Map.of("type", "elicitation", "session", init.sessionId()));
+    if (message instanceof TrackElicitation m) return onTrackElicitation(m.elicitationId());
+    if (message instanceof ElicitationExpired m) {
+      if (elicitations.remove(m.elicitationId())) untrackElicitation(m.elicitationId());
       return Behaviors.same();
     }
     if (message instanceof Terminate m) {
+      if (!isOwner(m.principal())) {
+        m.replyTo().tell(new Accepted(false));
+        return Behaviors.same();
+      }
       end("session terminated");
       m.replyTo().tell(new Accepted(true));
       return Behaviors.stopped();
+    }
+    if (message instanceof NodeLost m) {
+      running.values().removeIf(request -> m.address().equals(request.path().address()));
+      return Behaviors.same();
     }
     if (message instanceof SessionNotification.ListChanged m) return notifyClient(m.kind().method(), null);
     if (message instanceof SessionNotification.ResourceUpdated m) {
@@ -209,6 +249,7 @@ public final class SessionActor {
           : Behaviors.same();
     }
     if (message instanceof SessionNotification.ElicitationComplete m) {
+      if (elicitations.remove(m.elicitationId())) untrackElicitation(m.elicitationId());
       return notifyClient("notifications/elicitation/complete", Json.object().put("elicitationId", m.elicitationId()));
     }
     if (message == IdleCheck.INSTANCE) return onIdleCheck();
@@ -216,6 +257,7 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onSignal(ActorContext<Object> context, akka.actor.typed.Signal signal) {
+    if (signal instanceof akka.actor.typed.PostStop && load != null) load.releaseSession(init.principal());
     if (signal instanceof Terminated t && t.getRef().equals(getStream)) {
       getStream = null;
       getStreamConnected = false;
@@ -224,8 +266,15 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
+    if (!isOwner(m.principal())) {
+      m.replyTo().tell(new RequestActor.Refused(Refusal.otherPrincipal()));
+      return Behaviors.same();
+    }
     if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
       m.replyTo().tell(new RequestActor.Registered(false, null, null));
+    } else if (running.size() >= settings.limits().maxInFlightPerSession()) {
+      m.replyTo().tell(new RequestActor.Refused(
+          Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession())));
     } else {
       running.put(m.requestId(), m.request());
       m.replyTo().tell(new RequestActor.Registered(true, info(), ctx.getSelf()));
@@ -234,6 +283,11 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onClientNotification(ClientNotification m) {
+    if (!isOwner(m.principal())) {
+      m.replyTo().tell(new Accepted(false));
+      return Behaviors.same();
+    }
+    m.replyTo().tell(new Accepted(true));
     if (m.method().equals("notifications/cancelled") && m.params() != null) {
       JsonNode requestId = m.params().get("requestId");
       if (requestId != null) {
@@ -246,10 +300,15 @@ public final class SessionActor {
     return touched();
   }
 
-  private Behavior<Object> openGetStream(SseSink sink, ActorRef<GetStreamOpened> replyTo) {
+  private Behavior<Object> openGetStream(SseSink sink, String principal, ActorRef<GetStreamOpened> replyTo) {
+    if (!isOwner(principal)) {
+      sink.complete();
+      replyTo.tell(new GetStreamOpened(null, Refusal.otherPrincipal()));
+      return Behaviors.same();
+    }
     if ((getStream != null && getStreamConnected) || getStreamOpening) {
       sink.complete();
-      replyTo.tell(new GetStreamOpened(null));
+      replyTo.tell(new GetStreamOpened(null, null));
       return Behaviors.same();
     }
     getStreamOpening = true;
@@ -257,7 +316,7 @@ public final class SessionActor {
     openingAbandoned = false;
     String streamId = tracker.tracker().mintId();
     CompletableFuture<ActorRef<?>> spawned = new CompletableFuture<>();
-    streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(), sink, settings,
+    streams.tell(new Directory.Spawn(streamId, StreamActor.createGet(streamId, init.sessionId(), init.principal(), sink, settings,
         ctx.getSelf()), spawned));
     ctx.pipeToSelf(spawned, (ref, failure) -> {
       @SuppressWarnings("unchecked")
@@ -272,7 +331,7 @@ public final class SessionActor {
     if (m.stream() == null || openingAbandoned) {
       if (m.stream() != null) m.stream().tell(StreamActor.End.INSTANCE);
       m.sink().complete();
-      m.replyTo().tell(new GetStreamOpened(null));
+      m.replyTo().tell(new GetStreamOpened(null, null));
       return Behaviors.same();
     }
     if (getStream != null) getStream.tell(StreamActor.End.INSTANCE);
@@ -283,7 +342,7 @@ public final class SessionActor {
     // The priming event gives the client a Last-Event-ID even before the first message (2025-11-25).
     if (init.protocolVersion().compareTo("2025-11-25") >= 0) getStream.tell(StreamActor.Prime.INSTANCE);
     while (!undelivered.isEmpty()) getStream.tell(new StreamActor.Send(undelivered.removeFirst()));
-    m.replyTo().tell(new GetStreamOpened(getStream));
+    m.replyTo().tell(new GetStreamOpened(getStream, null));
     return Behaviors.same();
   }
 
@@ -316,6 +375,34 @@ public final class SessionActor {
       return Behaviors.stopped();
     }
     return Behaviors.same();
+  }
+
+  /** Whether a request of {@code principal} may act on this session: only the principal that opened it. */
+  private boolean isOwner(String principal) {
+    return java.util.Objects.equals(principal, init.principal());
+  }
+
+  /**
+   * Lists a URL elicitation under this session in the tracker's index until it completes or its
+   * retention ends; a session awaits at most max-pending-server-requests of them (the oldest is dropped).
+   */
+  private Behavior<Object> onTrackElicitation(String elicitationId) {
+    if (!elicitations.add(elicitationId)) return Behaviors.same();
+    tracker.tracker().track(SessionTracker.REQUESTS_TOPIC, elicitationId, ctx.getSelf(),
+        Map.of("type", "elicitation", "session", init.sessionId()));
+    timers.startSingleTimer("elicitation:" + elicitationId, new ElicitationExpired(elicitationId),
+        settings.limits().urlElicitationRetention());
+    while (elicitations.size() > settings.limits().maxPendingServerRequests()) {
+      String oldest = elicitations.iterator().next();
+      elicitations.remove(oldest);
+      untrackElicitation(oldest);
+    }
+    return Behaviors.same();
+  }
+
+  private void untrackElicitation(String elicitationId) {
+    timers.cancel("elicitation:" + elicitationId);
+    tracker.tracker().untrack(ctx.getSelf(), SessionTracker.REQUESTS_TOPIC, elicitationId);
   }
 
   private void end(String reason) {

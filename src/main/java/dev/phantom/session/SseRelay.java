@@ -15,7 +15,8 @@ import akka.util.ByteString;
 public final class SseRelay {
   public sealed interface Command {}
 
-  public record Deliver(byte[] event) implements Command, ClusterMessage {}
+  /** The {@code number}th event for this connection (1, 2, ...): a gap means one was lost on the way. */
+  public record Deliver(byte[] event, long number) implements Command, ClusterMessage {}
 
   /** The stream now writing to this connection (it tells the relay when it attaches). */
   public record Bound(ActorRef<StreamActor.Command> stream) implements Command, ClusterMessage {}
@@ -32,9 +33,23 @@ public final class SseRelay {
   /** A relay for {@code queue}; {@code stream} may be null until the stream tells it {@link Bound}. */
   public static Behavior<Command> create(
       SseQueue queue, ActorRef<StreamActor.Command> stream, long connectionId) {
+    return relay(queue, stream, connectionId, 0);
+  }
+
+  private static Behavior<Command> relay(
+      SseQueue queue, ActorRef<StreamActor.Command> stream, long connectionId, long received) {
     // One lambda, not a built receive: a relay lives as long as its connection, one per open stream.
     return Behaviors.receive((ctx, message) -> {
       if (message instanceof Deliver m) {
+        if (m.number() != received + 1) {
+          // An event was lost between the nodes: writing the next would skip it for good (the client's
+          // Last-Event-ID moves past it). Close instead; the client resumes from the last one it has.
+          ctx.getLog().warn("SSE connection {}: relayed event {} arrived after {}; closing so the client resumes",
+              connectionId, m.number(), received);
+          queue.complete();
+          if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
+          return Behaviors.stopped();
+        }
         if (!queue.offer(ByteString.fromArrayUnsafe(m.event()))) {
           // Full (the client does not read) or gone; the client resumes with Last-Event-ID.
           ctx.getLog().debug("SSE connection {} refused an event: closing it", connectionId);
@@ -42,9 +57,9 @@ public final class SseRelay {
           if (stream != null) stream.tell(new StreamActor.ConnectionLost(connectionId, false));
           return Behaviors.stopped();
         }
-        return Behaviors.same();
+        return relay(queue, stream, connectionId, m.number());
       }
-      if (message instanceof Bound m) return create(queue, m.stream(), connectionId);
+      if (message instanceof Bound m) return relay(queue, m.stream(), connectionId, received);
       if (message == Complete.INSTANCE) {
         queue.complete();
         return Behaviors.stopped();

@@ -27,9 +27,32 @@ public sealed interface SseSink {
     }
   }
 
-  record Remote(ActorRef<SseRelay.Command> relay, long connectionId) implements SseSink {
+  /**
+   * A connection on another node, through its relay. Events are numbered per connection so the relay
+   * notices one lost on the way (Artery may drop a message, e.g. when its queue overflows): it then
+   * closes the connection and the client resumes from its last event, so nothing is skipped. Used by
+   * its stream actor only.
+   */
+  final class Remote implements SseSink {
+    private final ActorRef<SseRelay.Command> relay;
+    private final long connectionId;
+    private long delivered;
+
+    public Remote(ActorRef<SseRelay.Command> relay, long connectionId) {
+      this.relay = relay;
+      this.connectionId = connectionId;
+    }
+
+    public ActorRef<SseRelay.Command> relay() {
+      return relay;
+    }
+
+    public long connectionId() {
+      return connectionId;
+    }
+
     public boolean offer(ByteString event) {
-      relay.tell(new SseRelay.Deliver(event.toArray()));
+      relay.tell(new SseRelay.Deliver(event.toArray(), ++delivered));
       return true;
     }
 

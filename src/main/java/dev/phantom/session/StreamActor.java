@@ -51,7 +51,11 @@ public final class StreamActor {
    * 404 when nothing was written yet, else {@code error} as the last event.
    */
   /** The request's session does not exist ({@code timedOut}: its home did not answer in time). */
-  public record SessionNotFound(JsonNode error, boolean timedOut) implements Command {}
+  /**
+   * The request was refused before it ran ({@code refusal}: no such session, another principal, a
+   * limit): answered with the refusal's status while the response is held back, else as {@code error}.
+   */
+  public record Refused(Refusal refusal, JsonNode error) implements Command {}
 
   /** The session ended: close and stop. */
   public enum End implements Command, ClusterMessage {
@@ -70,15 +74,17 @@ public final class StreamActor {
   public record ConnectionLost(long connectionId, boolean completed) implements Command, ClusterMessage {}
 
   /** Resume on this node: replay events after {@code afterSeq} to the new connection, then continue. */
-  public record Resume(String sessionId, long afterSeq, SseSink sink, ActorRef<ResumeReply> replyTo) implements Command {}
+  public record Resume(String sessionId, String principal, long afterSeq, SseSink sink, ActorRef<ResumeReply> replyTo)
+      implements Command {}
 
   /** Resume from another node, through a relay there. */
   public record ResumeRemote(
-      String sessionId, long afterSeq, ActorRef<SseRelay.Command> relay, long connectionId, ActorRef<ResumeReply> replyTo)
+      String sessionId, String principal, long afterSeq, ActorRef<SseRelay.Command> relay, long connectionId,
+      ActorRef<ResumeReply> replyTo)
       implements Command, ClusterMessage {}
 
   public enum ResumeResult {
-    RESUMED, WRONG_SESSION
+    RESUMED, WRONG_SESSION, OTHER_PRINCIPAL
   }
 
   public record ResumeReply(ResumeResult result) implements ClusterMessage {}
@@ -103,9 +109,9 @@ public final class StreamActor {
    * @param session told when the stream connects and disconnects
    */
   public static Behavior<Command> createGet(
-      String streamId, String sessionId, SseSink sink, McpSettings settings, ActorRef<Object> session) {
+      String streamId, String sessionId, String principal, SseSink sink, McpSettings settings, ActorRef<Object> session) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, Kind.GET, settings, session);
+      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, principal, Kind.GET, settings, session);
       stream.attach(sink);
       return stream.behavior();
     }));
@@ -116,10 +122,10 @@ public final class StreamActor {
    * starter}: complete if the request is answered in time, streamed otherwise.
    */
   public static Behavior<Command> createHeldBack(
-      String streamId, String sessionId, ResponseStarter starter, McpSettings settings,
+      String streamId, String sessionId, String principal, ResponseStarter starter, McpSettings settings,
       Function<ActorRef<Command>, Behavior<?>> child) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, Kind.POST, settings, null);
+      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, principal, Kind.POST, settings, null);
       stream.starter = starter;
       timers.startSingleTimer(HoldBackOver.INSTANCE, settings.sseHoldBack());
       ctx.spawn(child.apply(ctx.getSelf()), "request");
@@ -131,11 +137,14 @@ public final class StreamActor {
   private final TimerScheduler<Command> timers;
   private final String streamId;
   private final String sessionId;
+  /** The principal of the session (null: anonymous): only it may resume the stream. */
+  private final String principal;
   private final Kind kind;
   private final McpSettings settings;
   private final ActorRef<Object> session;
   // Small at first: a held-back request buffers two events (priming, result); a GET stream grows it.
   private final Deque<Buffered> buffer = new ArrayDeque<>(2);
+  private long bufferedBytes;
   private long seq;
   private SseSink sink;
   private boolean finished;
@@ -146,8 +155,9 @@ public final class StreamActor {
   private long finalConnection = -1;
 
   private StreamActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, String streamId, String sessionId,
-      Kind kind, McpSettings settings, ActorRef<Object> session) {
+      String principal, Kind kind, McpSettings settings, ActorRef<Object> session) {
     this.ctx = ctx;
+    this.principal = principal;
     this.timers = timers;
     this.streamId = streamId;
     this.sessionId = sessionId;
@@ -212,21 +222,21 @@ public final class StreamActor {
       return Behaviors.same();
     }
     if (message instanceof Resume m) {
-      m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.afterSeq(), m.sink())));
+      m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.principal(), m.afterSeq(), m.sink())));
       return Behaviors.same();
     }
     if (message instanceof ResumeRemote m) {
-      ResumeResult result = resume(m.sessionId(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
+      ResumeResult result = resume(m.sessionId(), m.principal(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
       if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
       m.replyTo().tell(new ResumeReply(result));
       return Behaviors.same();
     }
-    if (message instanceof SessionNotFound m) {
+    if (message instanceof Refused m) {
       if (starter == null) return onMessage(context, new Finish(m.error()));
       ResponseStarter s = starter;
       starter = null;
       timers.cancel(HoldBackOver.INSTANCE);
-      s.sessionNotFound(m.timedOut());
+      s.refuse(m.refusal());
       return Behaviors.stopped();
     }
     if (message == End.INSTANCE) {
@@ -265,15 +275,21 @@ public final class StreamActor {
     long n = ++seq;
     ByteString event = Sse.message(Sse.eventId(streamId, n), Json.writeBytes(message));
     buffer.addLast(new Buffered(n, event));
-    while (buffer.size() > settings.streamBufferEvents()) buffer.removeFirst();
+    bufferedBytes += event.size();
+    while (buffer.size() > settings.streamBufferEvents() || bufferedBytes > settings.limits().streamBufferBytes()) {
+      bufferedBytes -= buffer.removeFirst().event().size();
+    }
     if (sink != null && !sink.offer(event)) {
       // The connection cannot take it: close it; the client resumes and gets the event from the buffer.
       detach(true);
     }
   }
 
-  private ResumeResult resume(String requestingSession, long afterSeq, SseSink next) {
+  private ResumeResult resume(String requestingSession, String requestingPrincipal, long afterSeq, SseSink next) {
     if (!sessionId.equals(requestingSession)) return ResumeResult.WRONG_SESSION;
+    if (!java.util.Objects.equals(principal, requestingPrincipal)) return ResumeResult.OTHER_PRINCIPAL;
+    // The client has every event up to afterSeq: those are released, not kept for another resumption.
+    while (!buffer.isEmpty() && buffer.peekFirst().seq() <= afterSeq) bufferedBytes -= buffer.removeFirst().event().size();
     if (starter != null) answerComplete();
     // A client resuming has lost its connection even if the server has not noticed yet (that takes a
     // write): the new connection takes over and the old one is closed.

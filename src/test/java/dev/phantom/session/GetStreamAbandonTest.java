@@ -50,14 +50,14 @@ class GetStreamAbandonTest {
     ActorRef<Object> session = newSession("abandon-after-open");
     TestProbe<SessionActor.GetStreamOpened> replies = kit.createTestProbe();
 
-    session.tell(new SessionActor.OpenLocalGetStream(newConnection(1), replies.getRef()));
+    session.tell(new SessionActor.OpenLocalGetStream(newConnection(1), null, replies.getRef()));
     ActorRef<StreamActor.Command> late = replies.receiveMessage().stream();
     assertNotNull(late, "the first open went through (its answer came after the serving node gave up)");
 
     session.tell(new SessionActor.GetConnectionAbandoned(1));
     replies.expectTerminated(late);
 
-    session.tell(new SessionActor.OpenLocalGetStream(newConnection(2), replies.getRef()));
+    session.tell(new SessionActor.OpenLocalGetStream(newConnection(2), null, replies.getRef()));
     assertNotNull(replies.receiveMessage().stream(), "the client's retry opens the GET stream (no 409)");
   }
 
@@ -66,11 +66,11 @@ class GetStreamAbandonTest {
     ActorRef<Object> session = newSession("abandon-other");
     TestProbe<SessionActor.GetStreamOpened> replies = kit.createTestProbe();
 
-    session.tell(new SessionActor.OpenLocalGetStream(newConnection(1), replies.getRef()));
+    session.tell(new SessionActor.OpenLocalGetStream(newConnection(1), null, replies.getRef()));
     assertNotNull(replies.receiveMessage().stream());
 
     session.tell(new SessionActor.GetConnectionAbandoned(99));
-    session.tell(new SessionActor.OpenLocalGetStream(newConnection(2), replies.getRef()));
+    session.tell(new SessionActor.OpenLocalGetStream(newConnection(2), null, replies.getRef()));
     assertNull(replies.receiveMessage().stream(), "the stream of connection 1 is still connected: 409");
   }
 }
