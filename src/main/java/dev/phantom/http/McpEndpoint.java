@@ -93,9 +93,15 @@ final class McpEndpoint extends AllDirectives {
     if (request.entity().getContentLengthOption().orElse(0L) > max) {
       // Read and drop the body before answering (akka-http caps it at its max-content-length): a client
       // still sending it would otherwise meet a closed connection instead of the 413.
+      // A body above akka-http's own max-content-length cannot even be drained (the entity fails at once):
+      // still 413, and the connection is closed since the rest of the body was not read.
       return Stages.direct(request.discardEntityBytes(materializer).completionStage())
-          .thenApply(done -> {
-            throw tooLarge(max);
+          .handle((done, failure) -> {
+            Reject r = tooLarge(max);
+            if (failure != null) {
+              throw new Reject(r.status, r.error, List.of(akka.http.javadsl.model.headers.Connection.create("close")));
+            }
+            throw r;
           });
     }
     return Stages.direct(request.entity().withSizeLimit(max).toStrict(10_000, materializer))

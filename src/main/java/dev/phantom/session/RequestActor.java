@@ -286,7 +286,8 @@ public final class RequestActor {
         }
         response = JsonRpc.error(request.id(), e);
       } else {
-        log.warn("request {} ({}) of session {} failed", requestKey, request.method(), info.sessionId(), cause);
+        log.warn("request {} ({}) of session {} failed", dev.phantom.util.LogIds.of(requestKey), request.method(),
+            dev.phantom.util.LogIds.of(info.sessionId()), cause);
         response = JsonRpc.error(request.id(), McpError.internal());
       }
     }

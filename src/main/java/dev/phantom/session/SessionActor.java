@@ -173,7 +173,7 @@ public final class SessionActor {
 
   private Behavior<Object> start() {
     tracker.trackSession(ctx.getSelf(), init.sessionId(),
-            Map.of("protocolVersion", init.protocolVersion(), "client", init.clientInfo().path("name").asText("")))
+            Map.of("protocolVersion", init.protocolVersion(), "client", clientName()))
         .whenComplete((r, e) -> {
           if (e != null) init.ready().completeExceptionally(e);
           else init.ready().complete(null);
@@ -370,11 +370,17 @@ public final class SessionActor {
   private Behavior<Object> onIdleCheck() {
     boolean idle = System.nanoTime() - lastActivity > settings.sessionIdleTimeout().toNanos();
     if (idle && running.isEmpty() && !getStreamConnected) {
-      ctx.getLog().debug("session {} expired after {} idle", init.sessionId(), settings.sessionIdleTimeout());
+      ctx.getLog().debug("session {} expired after {} idle", dev.phantom.util.LogIds.of(init.sessionId()), settings.sessionIdleTimeout());
       end("session expired");
       return Behaviors.stopped();
     }
     return Behaviors.same();
+  }
+
+  /** The client's name as the cluster-wide index lists it: short, since every node keeps a copy. */
+  private String clientName() {
+    String name = init.clientInfo().path("name").asText("");
+    return name.length() <= 128 ? name : name.substring(0, 128);
   }
 
   /** Whether a request of {@code principal} may act on this session: only the principal that opened it. */

@@ -74,7 +74,7 @@ public final class StatelessExchange {
       if (cause instanceof McpError e) {
         error = e;
       } else {
-        log.warn("stateless request {} failed", Json.write(id), cause);
+        log.warn("stateless request {} failed", dev.phantom.util.LogIds.of(Json.write(id)), cause);
         error = McpError.internal();
       }
     }

@@ -55,6 +55,22 @@ public final class PresenceSerializer extends SerializerWithStringManifest {
     return MANIFEST;
   }
 
+  /** The bytes an entry's key and metadata take on the wire (UTF-8 key, metadata as JSON). */
+  static int entrySize(TrackerKey key, Map<String, Object> meta) {
+    int keyBytes = key instanceof TrackerKey.Claim c
+        ? utf8Length(c.scope()) + utf8Length(c.name())
+        : utf8Length(((TrackerKey.Id) key).value());
+    try {
+      return keyBytes + (meta.isEmpty() ? 0 : META.writeValueAsBytes(meta).length);
+    } catch (IOException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
   @Override
   public byte[] toBinary(Object o) {
     if (!(o instanceof Presence p)) throw new IllegalArgumentException("not a Presence: " + o.getClass());

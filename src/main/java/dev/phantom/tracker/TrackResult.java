@@ -16,5 +16,10 @@ public enum TrackResult {
    * The actor lives on another node. Only the node hosting an actor may track it (owner-only writes), so
    * nothing changed.
    */
-  NOT_LOCAL
+  NOT_LOCAL,
+  /**
+   * The key and metadata exceed {@code phantom.tracker.max-entry-size}: refused before replication,
+   * nothing changed.
+   */
+  TOO_LARGE
 }

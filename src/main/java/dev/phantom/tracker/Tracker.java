@@ -375,6 +375,9 @@ public final class Tracker implements Extension {
   private CompletionStage<TrackResult> track(String topic, TrackerKey key, ActorRef<?> ref, Map<String, Object> meta) {
     requireTopic(topic);
     Map<String, Object> copy = meta == null ? Map.of() : new LinkedHashMap<>(meta);
+    if (PresenceSerializer.entrySize(key, copy) > settings.maxEntryBytes()) {
+      return CompletableFuture.completedFuture(TrackResult.TOO_LARGE);
+    }
     return local(f -> new TrackerReplica.Track(topic, key, ref, copy, f));
   }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param updateTick how often queued writes are handed to the replicator (one update per key) and the budget renews
  * @param fullDiffInterval how often every key is compared in full with the replicator's value, even when
  *     only this node wrote it (what heals an own entry that went missing from the replicated data)
+ * @param maxEntryBytes the largest entry {@code track} accepts: key plus serialized metadata, in bytes
  */
 public record TrackerSettings(
     java.util.List<String> topics,
@@ -36,7 +37,8 @@ public record TrackerSettings(
     Duration remoteCallTimeout,
     int maxUpdatesPerTick,
     Duration updateTick,
-    Duration fullDiffInterval) {
+    Duration fullDiffInterval,
+    int maxEntryBytes) {
 
   /** Reads {@code phantom.tracker} from a full configuration. */
   public static TrackerSettings fromConfig(Config root) {
@@ -68,6 +70,7 @@ public record TrackerSettings(
         c.getDuration("remote-call-timeout"),
         c.getInt("max-updates-per-tick"),
         c.getDuration("update-tick"),
-        c.getDuration("full-diff-interval"));
+        c.getDuration("full-diff-interval"),
+        (int) Math.min(60_000, c.getBytes("max-entry-size")));
   }
 }

@@ -171,6 +171,55 @@ public final class McpTestClient {
     return b;
   }
 
+  /** Takes {@code sessionId} as this client's session without sending anything (e.g. a second client that only knows the id). */
+  public McpTestClient withSession(String sessionId) {
+    this.sessionId = sessionId;
+    return this;
+  }
+
+  /** {@link #initialize(ObjectNode)} with {@code headers} (e.g. Authorization) on both messages. */
+  public McpTestClient initialize(ObjectNode capabilities, Map<String, String> headers) {
+    ObjectNode params = Json.object().put("protocolVersion", protocolVersion);
+    params.set("capabilities", capabilities);
+    params.putObject("clientInfo").put("name", "phantom-test").put("version", "1");
+    Reply r = post(request(nextId(), "initialize", params), headers);
+    if (r.status != 200) throw new AssertionError("initialize failed: " + r.status + " " + r.body);
+    sessionId = r.header("mcp-session-id");
+    if (sessionId == null) throw new AssertionError("no Mcp-Session-Id in " + r.headers);
+    Reply n = post(notification("notifications/initialized", null), headers);
+    if (n.status != 202) throw new AssertionError("initialized got " + n.status);
+    return this;
+  }
+
+  /** {@link #stream(JsonNode)} with extra {@code headers}. */
+  public EventStream stream(JsonNode message, Map<String, String> headers) {
+    HttpRequest.Builder b = base().header("Accept", "application/json, text/event-stream")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(message)));
+    headers.forEach(b::setHeader);
+    return open(b.build());
+  }
+
+  /** {@link #get(String)} with extra {@code headers}. */
+  public EventStream get(String lastEventId, Map<String, String> headers) {
+    HttpRequest.Builder b = base().header("Accept", "text/event-stream").GET();
+    if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+    headers.forEach(b::setHeader);
+    return open(b.build());
+  }
+
+  /** {@link #delete()} with extra {@code headers}. */
+  public Reply delete(Map<String, String> headers) {
+    HttpRequest.Builder b = base().DELETE();
+    headers.forEach(b::setHeader);
+    return send(b.build());
+  }
+
+  /** Opens any request's reply as an SSE stream (a non-SSE reply: status and body, no events). */
+  public EventStream openStream(HttpRequest request) {
+    return open(request);
+  }
+
   private EventStream open(HttpRequest request) {
     try {
       HttpResponse<InputStream> r = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -53,6 +53,21 @@ class TrackerLocalTest {
   }
 
   @Test
+  void anEntryOverTheSizeLimitIsRefusedAtTrackAndNothingIsListed() {
+    Inbox holder = inbox();
+    String hugeKey = "k".repeat(5000);
+    assertEquals(TrackResult.TOO_LARGE, await(tracker.tracker().track("phantom:resources", hugeKey, holder.ref, Map.of())));
+    assertEquals(TrackResult.TOO_LARGE, await(tracker.tracker().track("phantom:resources", "small", holder.ref,
+        Map.of("blob", "x".repeat(5000)))));
+    assertTrue(tracker.tracker().lookup("phantom:resources", hugeKey).isEmpty());
+    assertTrue(tracker.tracker().lookup("phantom:resources", "small").isEmpty());
+    assertEquals(TrackResult.TRACKED, await(tracker.tracker().track("phantom:resources", "small", holder.ref,
+        Map.of("blob", "x".repeat(1000)))), "an entry under the limit is tracked");
+    assertEquals(1, tracker.tracker().lookup("phantom:resources", "small").size());
+    await(tracker.tracker().untrack(holder.ref));
+  }
+
+  @Test
   void modeAndTopics() {
     assertFalse(tracker.isAvailable());
     assertTrue(tracker.tracker().isSynced(), "nothing to sync with in local mode");
