@@ -80,6 +80,33 @@ class ServingNodeLossTest {
 
   }
 
+  /**
+   * A request running on a node that dies never reports its end to its session (on another node): once
+   * the node is removed, the session releases the request, so its id may be sent again (and the
+   * session could idle out).
+   */
+  @Test
+  void aRequestLostWithItsNodeIsReleasedByItsSession() {
+    McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
+    com.fasterxml.jackson.databind.node.ObjectNode slow = dev.phantom.mcp.Json.object().put("steps", 90).put("delayMs", 1000);
+    com.fasterxml.jackson.databind.node.ObjectNode call = McpTestClient.toolCall(77, "slow_progress", slow);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) call.get("params")).putObject("_meta").put("progressToken", "p77");
+    EventStream running = client.via(nodes.get(2).endpoint).stream(call);
+    assertEquals(200, running.status, running.body);
+    running.nextMatching(m -> "notifications/progress".equals(m.path("method").asText()));
+    JsonNode duplicate = client.via(nodes.get(1).endpoint).postRawSession(client.sessionId(),
+        McpTestClient.toolCall(77, "echo", dev.phantom.mcp.Json.object().put("text", "again")));
+    assertEquals(-32600, duplicate.path("error").path("code").asInt(), () -> "while it runs the id is taken: " + duplicate);
+
+    cluster.crash(2, 0);
+    running.close();
+    Eventually.await(Duration.ofSeconds(40), () -> {
+      JsonNode retry = client.via(nodes.get(1).endpoint).postRawSession(client.sessionId(),
+          McpTestClient.toolCall(77, "echo", dev.phantom.mcp.Json.object().put("text", "again")));
+      return retry.path("result").path("content").path(0).path("text").asText().equals("again");
+    }, "the id of the request lost with node C is released");
+  }
+
   @Test
   void aFreshGetIsAcceptedOnceTheServingNodeIsGone() {
     McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
