@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param maxInFlightPerNode requests running at once on one node (both eras)
  * @param maxHandlerTasks handler tasks queued or running on a node's handler executor; beyond, 503 with Retry-After
  * @param maxSubscriptionsPerSession resources one session may subscribe to
+ * @param maxSubscriptionsPerNode resource subscriptions of all sessions homed on one node (each is a
+ *     replicated tracker entry)
  * @param maxPendingServerRequests server-to-client requests of one session waiting for answers on one node
  * @param streamBufferBytes the bytes of events one stream keeps for replay
  * @param urlElicitationRetention how long a session awaits the completion of a URL elicitation
@@ -35,6 +37,7 @@ public record McpLimits(
     int maxInFlightPerNode,
     int maxHandlerTasks,
     int maxSubscriptionsPerSession,
+    int maxSubscriptionsPerNode,
     int maxPendingServerRequests,
     long streamBufferBytes,
     Duration urlElicitationRetention,
@@ -53,6 +56,7 @@ public record McpLimits(
         c.getInt("max-in-flight-per-node"),
         c.getInt("max-handler-tasks"),
         c.getInt("max-subscriptions-per-session"),
+        c.getInt("max-subscriptions-per-node"),
         c.getInt("max-pending-server-requests"),
         c.getBytes("stream-buffer-size"),
         c.getDuration("url-elicitation-retention"),

@@ -23,6 +23,7 @@ public final class NodeLoad {
   private final ConcurrentHashMap<String, AtomicInteger> sessionsByPrincipal = new ConcurrentHashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger handlerTasks = new AtomicInteger();
+  private final AtomicInteger subscriptions = new AtomicInteger();
 
   public NodeLoad(McpLimits limits) {
     this.limits = limits;
@@ -70,6 +71,23 @@ public final class NodeLoad {
 
   public void releaseRequest() {
     requests.decrementAndGet();
+  }
+
+  /** Counts one more resource subscription of a session homed here; false when the node has its limit. */
+  public boolean admitSubscription() {
+    if (subscriptions.incrementAndGet() > limits.maxSubscriptionsPerNode()) {
+      subscriptions.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  public void releaseSubscriptions(int count) {
+    subscriptions.addAndGet(-count);
+  }
+
+  public int subscriptions() {
+    return subscriptions.get();
   }
 
   public int sessions() {

@@ -331,8 +331,9 @@ public final class RequestActor {
         return Stages.<Object, SessionActor.Accepted>ask(session, r -> new SessionActor.Subscribe(uri, r), timeout, scheduler)
             .thenApply(a -> {
               if (!a.accepted()) {
-                throw new McpError(McpError.SERVER_ERROR, "Too many resource subscriptions in this session (limit "
-                    + deps.settings().limits().maxSubscriptionsPerSession() + ")");
+                throw new McpError(McpError.SERVER_ERROR, "Too many resource subscriptions (limit "
+                    + deps.settings().limits().maxSubscriptionsPerSession() + " per session, "
+                    + deps.settings().limits().maxSubscriptionsPerNode() + " per node)");
               }
               return null;
             });

@@ -211,16 +211,22 @@ public final class SessionActor {
       return touched();
     }
     if (message instanceof Subscribe m) {
-      if (!subscriptions.contains(m.uri()) && subscriptions.size() >= settings.limits().maxSubscriptionsPerSession()) {
-        m.replyTo().tell(new Accepted(false));
-        return touched();
+      if (!subscriptions.contains(m.uri())) {
+        if (subscriptions.size() >= settings.limits().maxSubscriptionsPerSession() || (load != null && !load.admitSubscription())) {
+          m.replyTo().tell(new Accepted(false));
+          return touched();
+        }
+        subscriptions.add(m.uri());
+        tracker.subscribeResource(ctx.getSelf(), m.uri(), Map.of("session", init.sessionId()));
       }
-      if (subscriptions.add(m.uri())) tracker.subscribeResource(ctx.getSelf(), m.uri(), Map.of("session", init.sessionId()));
       m.replyTo().tell(new Accepted(true));
       return touched();
     }
     if (message instanceof Unsubscribe m) {
-      if (subscriptions.remove(m.uri())) tracker.unsubscribeResource(ctx.getSelf(), m.uri());
+      if (subscriptions.remove(m.uri())) {
+        tracker.unsubscribeResource(ctx.getSelf(), m.uri());
+        if (load != null) load.releaseSubscriptions(1);
+      }
       m.replyTo().tell(new Accepted(true));
       return touched();
     }
@@ -257,7 +263,10 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onSignal(ActorContext<Object> context, akka.actor.typed.Signal signal) {
-    if (signal instanceof akka.actor.typed.PostStop && load != null) load.releaseSession(init.principal());
+    if (signal instanceof akka.actor.typed.PostStop && load != null) {
+      load.releaseSession(init.principal());
+      load.releaseSubscriptions(subscriptions.size());
+    }
     if (signal instanceof Terminated t && t.getRef().equals(getStream)) {
       getStream = null;
       getStreamConnected = false;
