@@ -276,7 +276,9 @@ public final class StreamActor {
     ByteString event = Sse.message(Sse.eventId(streamId, n), Json.writeBytes(message));
     buffer.addLast(new Buffered(n, event));
     bufferedBytes += event.size();
-    while (buffer.size() > settings.streamBufferEvents() || bufferedBytes > settings.limits().streamBufferBytes()) {
+    // The newest event stays whatever its size (a large result): it is what the client is about to get.
+    while (buffer.size() > 1
+        && (buffer.size() > settings.streamBufferEvents() || bufferedBytes > settings.limits().streamBufferBytes())) {
       bufferedBytes -= buffer.removeFirst().event().size();
     }
     if (sink != null && !sink.offer(event)) {

@@ -82,13 +82,13 @@ class ConnectHookTest {
   void theSessionSeesItsPrincipalAndOnlyWhatItIsAllowed() {
     McpTestClient.Reply r = initialize(Map.of("Authorization", "Bearer alice"));
     assertEquals(200, r.status());
-    McpTestClient alice = new McpTestClient(endpoint);
-    String session = r.header("Mcp-Session-Id");
-    JsonNode list = alice.postRawSession(session, McpTestClient.request(2, "tools/list", null));
+    Map<String, String> asAlice = Map.of("Authorization", "Bearer alice");
+    McpTestClient alice = new McpTestClient(endpoint).withSession(r.header("Mcp-Session-Id"));
+    JsonNode list = alice.stream(McpTestClient.request(2, "tools/list", null), asAlice).response();
     assertEquals(List.of("whoami"), list.path("result").path("tools").findValuesAsText("name"));
-    JsonNode who = alice.postRawSession(session, McpTestClient.toolCall(3, "whoami", null));
+    JsonNode who = alice.stream(McpTestClient.toolCall(3, "whoami", null), asAlice).response();
     assertEquals("alice", who.path("result").path("content").path(0).path("text").asText());
-    JsonNode denied = alice.postRawSession(session, McpTestClient.toolCall(4, "secret", null));
+    JsonNode denied = alice.stream(McpTestClient.toolCall(4, "secret", null), asAlice).response();
     assertEquals(-32602, denied.path("error").path("code").asInt(), "a tool outside the allow-list is unknown");
   }
 }

@@ -89,6 +89,18 @@ class EmbeddingApiTest {
     return client.send(b.build());
   }
 
+  /** A request of the session, with the team headers the hook reads (every request is authenticated). */
+  private static JsonNode call(String sessionId, JsonNode message, String... teams) {
+    McpTestClient client = new McpTestClient(endpoint).withSession(sessionId);
+    HttpRequest.Builder b = client.base().header("Accept", "application/json, text/event-stream")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(message)));
+    for (String team : teams) b.header("X-Team", team);
+    try (McpTestClient.EventStream s = client.openStream(b.build())) {
+      return s.response();
+    }
+  }
+
   @Test
   void theRouteServesAtTheServicesPathBesideItsOwnRoutes() {
     McpTestClient.Reply own = new McpTestClient(base.resolve("health")).send(
@@ -107,20 +119,17 @@ class EmbeddingApiTest {
 
     McpTestClient.Reply ok = initialize("red", "blue");
     assertEquals(200, ok.status(), ok.body());
-    McpTestClient session = new McpTestClient(endpoint);
-    JsonNode who = session.postRawSession(ok.header("Mcp-Session-Id"),
-        McpTestClient.toolCall(2, "whoami", Json.object()));
+    JsonNode who = call(ok.header("Mcp-Session-Id"), McpTestClient.toolCall(2, "whoami", Json.object()), "red", "blue");
     assertEquals("red+blue", who.path("result").path("content").path(0).path("text").asText(), who.toString());
   }
 
   @Test
   void handlersAndReadersWithoutFuturesServeBothEras() {
     McpTestClient.Reply ok = initialize("green");
-    McpTestClient session = new McpTestClient(endpoint);
     String id = ok.header("Mcp-Session-Id");
-    JsonNode prompt = session.postRawSession(id, McpTestClient.request(3, "prompts/get", Json.object().put("name", "greet")));
+    JsonNode prompt = call(id, McpTestClient.request(3, "prompts/get", Json.object().put("name", "greet")), "green");
     assertEquals("hello green", prompt.path("result").path("messages").path(0).path("content").path("text").asText(), prompt.toString());
-    JsonNode read = session.postRawSession(id, McpTestClient.request(4, "resources/read", Json.object().put("uri", "orders://1")));
+    JsonNode read = call(id, McpTestClient.request(4, "resources/read", Json.object().put("uri", "orders://1")), "green");
     assertEquals("one order", read.path("result").path("contents").path(0).path("text").asText(), read.toString());
 
     // The stateless wire runs the hook on each request.
