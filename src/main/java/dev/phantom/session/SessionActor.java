@@ -417,7 +417,8 @@ public final class SessionActor {
 
   private void untrackElicitation(String elicitationId) {
     timers.cancel("elicitation:" + elicitationId);
-    tracker.tracker().untrack(ctx.getSelf(), SessionTracker.REQUESTS_TOPIC, elicitationId);
+    // Every node's hub forgets its waiters for the id too (the request that sent it registered one).
+    tracker.untrackRequest(elicitationId);
   }
 
   private void end(String reason) {
