@@ -88,7 +88,7 @@ class ServingNodeLossTest {
   @Test
   void aRequestLostWithItsNodeIsReleasedByItsSession() {
     McpTestClient client = new McpTestClient(nodes.get(0).endpoint).initialize();
-    com.fasterxml.jackson.databind.node.ObjectNode slow = dev.phantom.mcp.Json.object().put("steps", 90).put("delayMs", 1000);
+    com.fasterxml.jackson.databind.node.ObjectNode slow = dev.phantom.mcp.Json.object().put("steps", 55).put("delayMs", 1000);
     com.fasterxml.jackson.databind.node.ObjectNode call = McpTestClient.toolCall(77, "slow_progress", slow);
     ((com.fasterxml.jackson.databind.node.ObjectNode) call.get("params")).putObject("_meta").put("progressToken", "p77");
     EventStream running = client.via(nodes.get(2).endpoint).stream(call);
