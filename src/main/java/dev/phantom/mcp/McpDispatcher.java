@@ -84,7 +84,7 @@ public final class McpDispatcher {
           // Only what the session may read: a subscription is replicated to every node, so an arbitrary
           // string would let a client fill the cluster's index.
           String uri = requireString(p, "uri");
-          
+          if (reader(uri, allow) == null) throw McpError.resourceNotFound(uri);
           yield session.subscribe(uri).thenApply(v -> Json.object());
         }
         case "resources/unsubscribe" -> session.unsubscribe(requireString(p, "uri")).thenApply(v -> Json.object());

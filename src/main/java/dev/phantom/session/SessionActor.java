@@ -212,7 +212,7 @@ public final class SessionActor {
     }
     if (message instanceof Subscribe m) {
       if (!subscriptions.contains(m.uri())) {
-        if (false || (load != null && !load.admitSubscription())) {
+        if (subscriptions.size() >= settings.limits().maxSubscriptionsPerSession() || (load != null && !load.admitSubscription())) {
           m.replyTo().tell(new Accepted(false));
           return touched();
         }
