@@ -97,6 +97,15 @@ final class SecurityFixture implements AutoCloseable {
           return done.completeOnTimeout(ToolResult.text("never released " + key), 30, TimeUnit.SECONDS);
         })
         .build();
+    Tool block = Tool.builder("block").description("Blocks its handler thread until the test releases its key")
+        .inputSchema("{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}},\"required\":[\"key\"]}")
+        .syncHandler((args, ctx) -> {
+          String key = args.path("key").asText();
+          STARTED.add(key);
+          gate(key).completeOnTimeout(null, 30, TimeUnit.SECONDS).join();
+          return ToolResult.text("unblocked " + key);
+        })
+        .build();
     Tool ask = Tool.builder("ask").description("Asks the user's name")
         .handler((args, ctx) -> ctx.elicitForm("Your name?",
                 Json.parseObject("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"))
@@ -104,7 +113,7 @@ final class SecurityFixture implements AutoCloseable {
                 + " name=" + (r.content() == null ? "" : r.content().path("name").asText())
                 + (r.error() == null ? "" : " error=" + r.error().path("message").asText()))))
         .build();
-    return McpServer.builder("security-test", "1").tool(echo).tool(slow).tool(ask)
+    return McpServer.builder("security-test", "1").tool(echo).tool(slow).tool(block).tool(ask)
         .resource(Resource.builder("test://public", "public")
             .syncReader((uri, ctx) -> List.of(ResourceContents.text(uri, "text/plain", "public"))).build())
         .resource(Resource.builder("test://secret", "secret")
@@ -224,6 +233,15 @@ final class SecurityFixture implements AutoCloseable {
     EventStream s = party.stream(slowCall(id, key));
     assertEquals(200, s.status, () -> "slow refused: " + s.body);
     Eventually.await(McpTestClient.WAIT, () -> STARTED.contains(key), "slow tool " + key + " running");
+    return s;
+  }
+
+  /** Starts {@code block} with {@code key}: its handler holds a handler-dispatcher thread until released. */
+  static EventStream startBlocking(Party party, long id, String key) {
+    gate(key);
+    EventStream s = party.stream(McpTestClient.toolCall(id, "block", Json.object().put("key", key)));
+    assertEquals(200, s.status, () -> "block refused: " + s.body);
+    Eventually.await(McpTestClient.WAIT, () -> STARTED.contains(key), "block tool " + key + " running");
     return s;
   }
 
