@@ -71,6 +71,17 @@ class PhantomNodeTest {
     McpTestClient client = new McpTestClient(base.resolve("/mcp")).initialize();
     assertEquals("hi", client.callTool("echo", Json.object().put("text", "hi")).path("result").path("content").path(0)
         .path("text").asText());
+    // The demo tools are bounded: beyond, -32602.
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 201)).path("error").path("code").asInt(),
+        "steps above the bound");
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 2).put("delayMs", 1001))
+        .path("error").path("code").asInt(), "delay above the bound");
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 100).put("delayMs", 1000))
+        .path("error").path("code").asInt(), "more than a minute in all");
+    assertEquals("counted to 2", client.callTool("slow_progress", Json.object().put("steps", 2).put("delayMs", 1))
+        .path("result").path("content").path(0).path("text").asText());
+    assertEquals(-32602, client.callTool("echo", Json.object().put("text", "x".repeat(64 * 1024 + 1)))
+        .path("error").path("code").asInt(), "text above 64 KiB");
     assertEquals(404, get("/admin/tracker").statusCode(), "the MCP port serves no admin view");
     assertEquals(404, get(admin, "/mcp").statusCode(), "the admin listener serves no MCP");
     JsonNode admin = Json.parse(get(PhantomNodeTest.admin, "/admin/tracker").body());
