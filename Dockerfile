@@ -1,12 +1,16 @@
 # Phantom for Akka: one cluster node per container.
 #
 #   docker build -t phantom-akka .
-#   docker run --rm -p 8080:8080 phantom-akka                     # a one-node cluster
+#   docker run --rm -p 127.0.0.1:8080:8080 -e PHANTOM_CLUSTER_BIND_HOST=127.0.0.1 \
+#     -e PHANTOM_DEMO_ENABLED=true phantom-akka                   # a one-node cluster with the demo tools
 #   docker compose up --build                                     # three nodes behind nginx (docker-compose.yml)
 #
 # Configuration is by environment (see README.md): PHANTOM_HTTP_HOST/PORT, PHANTOM_CLUSTER_HOST
 # (the name other nodes reach this container at), PHANTOM_CLUSTER_BIND_HOST, PHANTOM_CLUSTER_PORT,
-# PHANTOM_SEED_NODES. Other settings as system properties in JAVA_TOOL_OPTIONS, for example
+# PHANTOM_SEED_NODES, PHANTOM_ARTERY_* (Artery over TLS, see docs/security-deployment.md). The node
+# refuses to run Artery without TLS on a non-loopback address such as the 0.0.0.0 below: give it its
+# TLS stores, or bind Artery to 127.0.0.1 for a single node. Other settings as system properties in
+# JAVA_TOOL_OPTIONS, for example
 # JAVA_TOOL_OPTIONS="-Dphantom.mcp.allowed-hosts.0=localhost -Dphantom.mcp.allowed-hosts.1=proxy".
 
 # ---- build ------------------------------------------------------------------------------------
@@ -39,7 +43,8 @@ ENV PHANTOM_HTTP_HOST=0.0.0.0 \
     PHANTOM_CLUSTER_PORT=25520
 
 USER phantom
-# 8080: HTTP (MCP on /mcp, /health/live, /health/ready). 25520: Akka Artery (cluster).
+# 8080: HTTP (MCP on /mcp, /health/live, /health/ready). 25520: Akka Artery (cluster; TLS when the
+# PHANTOM_ARTERY_* stores are given). The admin listener (PHANTOM_ADMIN_*) is not exposed.
 EXPOSE 8080 25520
 
 # Ready = this node is Up in the cluster. A node takes a few seconds to join.

@@ -37,6 +37,14 @@ public final class DemoServer {
   static final String WATCHED = "test://watched-resource";
   /** A template of subscribable notes: any number of distinct resources, e.g. for subscription tests. */
   static final String NOTES = "test://notes/{id}";
+  /**
+   * Bounds of what a client can ask of the demo tools (the node serves them to anyone who reaches it
+   * when the demo is on): echo's text, slow_progress's steps, delay and whole duration. Beyond: -32602.
+   */
+  static final int MAX_TEXT = 64 * 1024;
+  static final int MAX_STEPS = 200;
+  static final int MAX_DELAY_MS = 1000;
+  static final long MAX_SLOW_MS = 60_000;
   /** Runs of increment_counter in this JVM. */
   public static final AtomicLong RUNS = new AtomicLong();
 
@@ -153,11 +161,23 @@ public final class DemoServer {
     // ---- demo tools
     b.tool(Tool.builder("echo").description("Returns its text argument")
         .inputSchema("{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}")
-        .handler((args, ctx) -> done(ToolResult.text(args.path("text").asText()))).build());
-    b.tool(Tool.builder("slow_progress").description("Counts to 'steps' with progress, 'delayMs' apart (cancellable)")
-        .inputSchema("{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"integer\"},\"delayMs\":{\"type\":\"integer\"}}}")
-        .handler((args, ctx) -> slowCount(ctx, 0, Math.max(1, args.path("steps").asInt(5)), Math.max(1, args.path("delayMs").asInt(200))))
-        .build());
+        .handler((args, ctx) -> {
+          String text = args.path("text").asText();
+          if (text.length() > MAX_TEXT) throw McpError.invalidParams("text must be at most " + MAX_TEXT + " characters");
+          return done(ToolResult.text(text));
+        }).build());
+    b.tool(Tool.builder("slow_progress").description("Counts to 'steps' (1.." + MAX_STEPS + ") with progress, 'delayMs' (1.."
+            + MAX_DELAY_MS + ") apart, at most " + MAX_SLOW_MS / 1000 + " s in all (cancellable)")
+        .inputSchema("{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" + MAX_STEPS
+            + "},\"delayMs\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" + MAX_DELAY_MS + "}}}")
+        .handler((args, ctx) -> {
+          int steps = bounded(args, "steps", 5, MAX_STEPS);
+          int delayMs = bounded(args, "delayMs", 200, MAX_DELAY_MS);
+          if ((long) steps * delayMs > MAX_SLOW_MS) {
+            throw McpError.invalidParams("steps x delayMs must be at most " + MAX_SLOW_MS + " ms");
+          }
+          return slowCount(ctx, 0, steps, delayMs);
+        }).build());
     b.tool(Tool.builder("form_elicitation").description("Asks the user's name with a form")
         .handler((args, ctx) -> ctx.elicitForm("What is your name?", Json.parseObject(
                 "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}"))
@@ -266,6 +286,16 @@ public final class DemoServer {
     if (done == steps) return done(ToolResult.text("counted to " + steps));
     return later(delayMs, () -> ctx.progress(done + 1, (double) steps, "step " + (done + 1)))
         .thenCompose(v -> slowCount(ctx, done + 1, steps, delayMs));
+  }
+
+  /** The integer argument {@code name} (absent: {@code dflt}), which must be 1..max. */
+  static int bounded(ObjectNode args, String name, int dflt, int max) {
+    com.fasterxml.jackson.databind.JsonNode v = args.get(name);
+    if (v == null || v.isNull()) return dflt;
+    if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 1 || v.intValue() > max) {
+      throw McpError.invalidParams(name + " must be an integer from 1 to " + max);
+    }
+    return v.intValue();
   }
 
   private static ToolResult samplingResult(ClientResponse r) {

@@ -104,7 +104,8 @@ public final class SideBySideBenchmark {
     List<String> flags = concat(List.of(JVM_FLAGS.split(" ")), List.of("-Dphantom.bench.server=true"));
     List<Target> targets = List.of(
         new Target("phantom", "Phantom (1 node)", concat(List.of(java), flags, List.of("-jar", "target/phantom-akka.jar")),
-            Map.of("PHANTOM_HTTP_PORT", "8091", "PHANTOM_CLUSTER_PORT", "0"), URI.create("http://127.0.0.1:8091/mcp"), true),
+            Map.of("PHANTOM_HTTP_PORT", "8091", "PHANTOM_CLUSTER_PORT", "0", "PHANTOM_DEMO_ENABLED", "true"),
+            URI.create("http://127.0.0.1:8091/mcp"), true),
         new Target("sdk", "MCP Java SDK 2.1.0 (defaults)", concat(List.of(java), flags,
             List.of("-jar", "bench/sdk-server/target/sdk-echo-server.jar", "--port", "8092")), Map.of(),
             URI.create("http://127.0.0.1:8092/mcp"), true),
@@ -271,7 +272,8 @@ public final class SideBySideBenchmark {
   private void cluster(boolean calls) throws Exception {
     progress("== Phantom, three nodes behind nginx");
     // The admin view tells when the tracker's replicas agree (the fan-out waits for that).
-    Map<String, String> env = Map.of("CLUSTER_JAVA_OPTS", JVM_FLAGS, "PHANTOM_ADMIN_ENABLED", "true");
+    // (scripts/cluster enables it on 127.0.0.1:910K for node K, and the demo server.)
+    Map<String, String> env = Map.of("CLUSTER_JAVA_OPTS", JVM_FLAGS);
     run(List.of("bash", "scripts/cluster", "stop"), Map.of());
     run(List.of("bash", "scripts/cluster", "start", "3"), env);
     try {
@@ -440,7 +442,9 @@ public final class SideBySideBenchmark {
     while (System.nanoTime() < deadline) {
       List<Long> counts = new ArrayList<>();
       for (URI node : nodes) {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.resolve("/admin/tracker")).timeout(java.time.Duration.ofSeconds(10))
+        // scripts/cluster: node K serves HTTP on 808K and its admin listener on 910K.
+        URI admin = URI.create("http://127.0.0.1:" + (node.getPort() - 8080 + 9100) + "/admin/tracker");
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(admin).timeout(java.time.Duration.ofSeconds(10))
             .GET().build(), HttpResponse.BodyHandlers.ofString());
         counts.add(r.statusCode() == 200 ? Json.parse(r.body()).path("entriesByTopic").path("phantom:sessions").asLong(-1) : -1L);
       }

@@ -692,7 +692,8 @@ public final class ClusterScenario {
 
   private static JsonNode adminOrNull(int node) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:808" + node + "/admin/tracker"))
+      // scripts/cluster gives node K its admin listener on 127.0.0.1:910K (the MCP port serves no /admin).
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:910" + node + "/admin/tracker"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Json.parse(r.body()) : null;
     } catch (IOException e) {

@@ -24,6 +24,7 @@ class PhantomNodeTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static PhantomNode.Started node;
   private static URI base;
+  private static URI admin;
 
   @BeforeAll
   static void start() throws Exception {
@@ -31,6 +32,8 @@ class PhantomNodeTest {
             "phantom.node.http.port = 0",
             "phantom.node.seed-nodes = \"\"",
             "phantom.node.admin.enabled = true",
+            "phantom.node.admin.port = 0",
+            "phantom.node.demo.enabled = true",
             "akka.remote.artery.canonical.port = 0",
             "akka.cluster.jmx.multi-mbeans-in-same-jvm = on",
             "akka.coordinated-shutdown.exit-jvm = off",
@@ -38,6 +41,8 @@ class PhantomNodeTest {
         .withFallback(PhantomNode.loadConfig()));
     ServerBinding binding = node.binding().toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+    ServerBinding adminBinding = node.adminBinding().orElseThrow().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    admin = URI.create("http://127.0.0.1:" + adminBinding.localAddress().getPort());
   }
 
   @AfterAll
@@ -46,7 +51,11 @@ class PhantomNodeTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return get(base, path);
+  }
+
+  private static HttpResponse<String> get(URI at, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(at.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -62,7 +71,20 @@ class PhantomNodeTest {
     McpTestClient client = new McpTestClient(base.resolve("/mcp")).initialize();
     assertEquals("hi", client.callTool("echo", Json.object().put("text", "hi")).path("result").path("content").path(0)
         .path("text").asText());
-    JsonNode admin = Json.parse(get("/admin/tracker").body());
+    // The demo tools are bounded: beyond, -32602.
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 201)).path("error").path("code").asInt(),
+        "steps above the bound");
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 2).put("delayMs", 1001))
+        .path("error").path("code").asInt(), "delay above the bound");
+    assertEquals(-32602, client.callTool("slow_progress", Json.object().put("steps", 100).put("delayMs", 1000))
+        .path("error").path("code").asInt(), "more than a minute in all");
+    assertEquals("counted to 2", client.callTool("slow_progress", Json.object().put("steps", 2).put("delayMs", 1))
+        .path("result").path("content").path(0).path("text").asText());
+    assertEquals(-32602, client.callTool("echo", Json.object().put("text", "x".repeat(64 * 1024 + 1)))
+        .path("error").path("code").asInt(), "text above 64 KiB");
+    assertEquals(404, get("/admin/tracker").statusCode(), "the MCP port serves no admin view");
+    assertEquals(404, get(admin, "/mcp").statusCode(), "the admin listener serves no MCP");
+    JsonNode admin = Json.parse(get(PhantomNodeTest.admin, "/admin/tracker").body());
     assertTrue(admin.path("synced").asBoolean());
     assertEquals("cluster", admin.path("mode").asText());
     assertTrue(admin.path("entriesByTopic").path("phantom:sessions").asInt() >= 1, admin::toString);
