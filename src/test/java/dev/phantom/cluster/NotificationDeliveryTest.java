@@ -59,6 +59,8 @@ class NotificationDeliveryTest {
         JsonNode next = getOnC.nextMatching(m -> m.has("method"));
         assertEquals("notifications/resources/updated", next.path("method").asText(), "round " + round);
         assertEquals(uri, next.path("params").path("uri").asText(), "round " + round + ": missed or duplicated");
+        // within max-subscriptions-per-session
+        assertNotNull(session.via(a).call("resources/unsubscribe", Json.object().put("uri", uri)).get("result"));
       }
       assertNoMoreNotificationsThan(getOnC, session.via(b));
     }
