@@ -64,16 +64,20 @@ public final class FloodBenchmark {
     lines.add(Stats.fmt("| bystander tools/call (4 sessions, sequential) | before: p50 %s, p99 %s, %d calls, %d failed | during: p50 %s, p99 %s, %d calls, %d failed |",
         Stats.ms(before.percentile(0.50)), Stats.ms(before.percentile(0.99)), before.count(), before.failed.sum(),
         Stats.ms(during.percentile(0.50)), Stats.ms(during.percentile(0.99)), during.count(), during.failed.sum()));
-    lines.add(Stats.fmt("| flood: sessions opened | %d in %d s (%s/s) | |", flood.sessionsOpened.sum(), floodSeconds,
+    lines.add(Stats.fmt("| flood: sessions opened | %d in %d s (%s) | |", flood.sessionsOpened.sum(), floodSeconds,
         Stats.rate(flood.sessionsOpened.sum() / (double) floodSeconds)));
     lines.add(Stats.fmt("| flood: subscriptions accepted | %d | |", flood.subscribed.sum()));
     lines.add("| flood: refusals (status / JSON-RPC code: count) | " + flood.outcomes() + " | |");
     lines.add(Stats.fmt("| node heap used (jstat, max of 1 s samples) | before: %s | during: %s |",
-        Stats.bytes(heapBefore * 1024.0), Stats.bytes(heapDuring * 1024.0)));
-    lines.add(Stats.fmt("| node RSS after the flood | %s | |", Stats.bytes(rssKb * 1024.0)));
+        mib(heapBefore * 1024.0), mib(heapDuring * 1024.0)));
+    lines.add(Stats.fmt("| node RSS after the flood | %s | |", mib(rssKb * 1024.0)));
     lines.forEach(System.out::println);
     Files.write(out, lines);
     System.exit(0);
+  }
+
+  private static String mib(double bytes) {
+    return String.format(java.util.Locale.ROOT, "%.0f MiB", bytes / (1024 * 1024));
   }
 
   // ------------------------------------------------------------------ bystanders
