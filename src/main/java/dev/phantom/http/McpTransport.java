@@ -65,6 +65,12 @@ public final class McpTransport {
   private final RequestActor.Deps deps;
   private final dev.phantom.session.NodeLoad load;
   private final Executor handlers;
+  /**
+   * Node-wide actors of other members by path (directories, answer receivers), resolved once. A member
+   * that left keeps its entry (a few per member ever seen): its address never comes back, since a
+   * restarted node has a new address or, on the same address, is reached again through the same path.
+   */
+  private final ConcurrentHashMap<String, ActorRef<?>> remoteActors = new ConcurrentHashMap<>();
   private final Map<String, Consumer<McpServer>> changes = new ConcurrentHashMap<>();
   private final ActorRef<CatalogueSync.Command> catalogue;
 
@@ -331,32 +337,24 @@ public final class McpTransport {
    */
   Optional<ActorRef<PendingAnswers.Command>> answersFor(String id) {
     return home(id).map(node -> node.equals(tracker.selfNode()) ? answers
-        : SystemActors.on(system, node.address(), PendingAnswers.NAME));
+        : remote(node.address(), PendingAnswers.NAME));
   }
 
   /**
-   * A session's actor without a lookup round trip: the actor itself when the session is homed here
-   * (empty if there is none), else its path on its home node, unverified — a message to a session
-   * that does not exist goes to dead letters there, so the caller watches the ref to find out (a watch
-   * of a missing actor is answered with Terminated at once). For the request path, where the lookup
-   * was one of two sequential round trips.
+   * The sessions directory on the home node of session {@code id}, without a lookup round trip: a
+   * request registers there, and the directory answers at once when it has no such session. Empty when
+   * no member minted the id; fails (503) when that member is unreachable. Other nodes' directories are
+   * resolved once per node and kept (resolving an actor path costs more than the message it addresses).
    */
-  Optional<ActorRef<Object>> addressSession(String id) {
-    Optional<NodeId> home = home(id);
-    if (home.isEmpty()) return Optional.empty();
-    if (home.get().equals(tracker.selfNode())) {
-      @SuppressWarnings("unchecked")
-      ActorRef<Object> local = (ActorRef<Object>) localSessions.get(id);
-      return Optional.ofNullable(local);
-    }
-    return Optional.of(SystemActors.on(system, home.get().address(), Directory.SESSIONS + "/" + id));
+  Optional<ActorRef<Directory.Command>> sessionsDirectoryFor(String id) {
+    return home(id).map(node -> node.equals(tracker.selfNode()) ? sessions : remote(node.address(), Directory.SESSIONS));
   }
 
-  /** The sessions directory on the node of {@code session} (an actor from {@link #addressSession}). */
-  ActorRef<Directory.Command> sessionsDirectoryOf(ActorRef<Object> session) {
-    akka.actor.Address home = session.path().address();
-    if (!home.hasGlobalScope()) return sessions;
-    return SystemActors.on(system, home.toString(), Directory.SESSIONS);
+  /** A node-wide actor of another member, resolved once. */
+  @SuppressWarnings("unchecked")
+  private <T> ActorRef<T> remote(String address, String name) {
+    return (ActorRef<T>) remoteActors.computeIfAbsent(address + "/system/" + name,
+        key -> SystemActors.on(system, address, name));
   }
 
   /** The member an id names as its home; empty if none; fails (503) when that member is unreachable. */
@@ -399,8 +397,7 @@ public final class McpTransport {
       }
       directory = streams;
     } else {
-      String name = session ? Directory.SESSIONS : Directory.STREAMS;
-      directory = SystemActors.on(system, home.get().address(), name);
+      directory = remote(home.get().address(), session ? Directory.SESSIONS : Directory.STREAMS);
     }
     return Stages.<Directory.Command, Directory.Found>ask(
             directory, replyTo -> new Directory.Lookup(id, replyTo), settings.lookupTimeout(), system.scheduler())

@@ -97,7 +97,7 @@ final class SessionRoutes {
     JsonNode echoedId = message instanceof JsonRpc.Request r ? r.id() : null;
     return HttpRules.authenticate(mcp.server().connectHook(), request, echoedId).thenCompose(allow -> {
       String principal = allow.principal().orElse(null);
-      if (message instanceof JsonRpc.Request r) return request(id, principal, addressSession(id), r);
+      if (message instanceof JsonRpc.Request r) return request(id, principal, sessionsDirectoryFor(id), r);
       if (message instanceof JsonRpc.Response r) return answer(id, principal, r);
       JsonRpc.Notification n = (JsonRpc.Notification) message;
       return session(id).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
@@ -174,7 +174,7 @@ final class SessionRoutes {
    * A request's response is an SSE stream held back for {@code sse-hold-back}: a request answered in
    * time gets one complete SSE body (no streamed response to materialize); otherwise it streams.
    */
-  private CompletionStage<HttpResponse> request(String sessionId, String principal, ActorRef<Object> session,
+  private CompletionStage<HttpResponse> request(String sessionId, String principal, ActorRef<dev.phantom.session.Directory.Command> home,
       JsonRpc.Request request) {
     dev.phantom.session.Refusal refused = mcp.load().admitRequest();
     if (refused != null) throw HttpRules.reject(refused, request.id());
@@ -201,8 +201,8 @@ final class SessionRoutes {
       }
     };
     return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, principal, starter,
-            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, principal, session,
-                mcp.sessionsDirectoryOf(session), stream, mcp.deps())))
+            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, principal, home,
+                stream, mcp.deps())))
         .whenComplete((stream, failure) -> {
           if (failure != null) mcp.load().releaseRequest();
         })
@@ -337,10 +337,10 @@ final class SessionRoutes {
     return mcp.<Object>lookup(true, id).thenApply(found -> found.orElseThrow(SessionRoutes::sessionNotFoundReject));
   }
 
-  /** The session's actor, unverified when it lives on another node (see McpTransport.addressSession). */
-  private ActorRef<Object> addressSession(String id) {
+  /** The sessions directory of the session's home (see McpTransport.sessionsDirectoryFor). */
+  private ActorRef<dev.phantom.session.Directory.Command> sessionsDirectoryFor(String id) {
     try {
-      return mcp.addressSession(id).orElseThrow(SessionRoutes::sessionNotFoundReject);
+      return mcp.sessionsDirectoryFor(id).orElseThrow(SessionRoutes::sessionNotFoundReject);
     } catch (McpTransport.HomeUnreachable e) {
       throw homeUnavailableReject();
     }

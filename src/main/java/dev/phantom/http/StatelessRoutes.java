@@ -102,9 +102,12 @@ final class StatelessRoutes {
     mcp.system().scheduler().scheduleOnce(mcp.settings().sseHoldBack(), exchange::holdBackElapsed, mcp.system().executionContext());
     CompletableFuture<JsonNode> result;
     try {
-      result = CompletableFuture
-          .supplyAsync(() -> mcp.statelessProtocol().serve(method, params, allow, context), mcp.handlers())
-          .thenCompose(stage -> stage);
+      result = !McpDispatcher.runsHandler(method)
+          // discover and lists run no handler of the author's: answered here, no executor hop
+          ? dev.phantom.util.Stages.attempt(() -> mcp.statelessProtocol().serve(method, params, allow, context))
+          : CompletableFuture
+              .supplyAsync(() -> mcp.statelessProtocol().serve(method, params, allow, context), mcp.handlers())
+              .thenCompose(stage -> stage);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       mcp.load().releaseRequest();
       throw HttpRules.reject(dev.phantom.session.Refusal.nodeFull("handler tasks waiting",

@@ -62,6 +62,18 @@ public final class McpDispatcher {
   }
 
   /**
+   * Whether {@code method} runs a handler of the server's author (tools, prompts, resources,
+   * completions), which may block and so runs on the handler executor; the others (ping, lists, log
+   * level, subscriptions) only read the catalogue or message the session, and can run where they are.
+   */
+  public static boolean runsHandler(String method) {
+    return switch (method) {
+      case "tools/call", "prompts/get", "resources/read", "completion/complete" -> true;
+      default -> false;
+    };
+  }
+
+  /**
    * Runs one client request (anything but {@code initialize}). The stage fails with an {@link McpError}
    * for protocol errors; any other failure should be answered as {@link McpError#internal()}.
    */

@@ -34,6 +34,9 @@ public final class Directory {
    */
   public record RegisterWithSession(String id, SessionActor.RegisterRequest register) implements Command, ClusterMessage {}
 
+  /** Sessions directory: hands {@code message} to the session {@code id} if it is here (else drops it). */
+  public record TellSession(String id, SessionActor.Command message) implements Command, ClusterMessage {}
+
   /** Local only: tell every registered actor {@code message} (which must be in its protocol). */
   public record Broadcast(Object message) implements Command {}
 
@@ -81,7 +84,11 @@ public final class Directory {
         .onMessage(RegisterWithSession.class, m -> {
           Optional<ActorRef<Void>> session = ctx.getChild(m.id());
           if (session.isPresent()) session.get().unsafeUpcast().tell(m.register());
-          else m.register().replyTo().tell(RequestActor.NoSession.INSTANCE);
+          else m.register().request().tell(RequestActor.NoSession.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(TellSession.class, m -> {
+          ctx.getChild(m.id()).ifPresent(session -> session.unsafeUpcast().tell(m.message()));
           return Behaviors.same();
         })
         .onMessage(Lookup.class, m -> {

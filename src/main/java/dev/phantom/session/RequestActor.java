@@ -89,24 +89,25 @@ public final class RequestActor {
       NodeLoad load) {}
 
   /**
-   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose actor is {@code
-   * session} (on its home node, maybe addressed by path) and whose home's sessions directory is {@code
-   * sessions}. The caller counted it with {@code deps.load().admitRequest()}; it is released when this
-   * actor stops.
+   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose home's sessions
+   * directory is {@code sessions}: the request registers there and talks to the session actor that
+   * answers (no actor path resolved per request). The caller counted it with {@code
+   * deps.load().admitRequest()}; it is released when this actor stops.
    */
   public static Behavior<Command> create(JsonRpc.Request request, String sessionId, String principal,
-      ActorRef<Object> session, ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
+      ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestActor(ctx, timers, request, session, stream, deps).start(sessionId, principal, sessions)));
+        new RequestActor(ctx, timers, request, sessionId, sessions, stream, deps).start(principal)));
   }
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final JsonRpc.Request request;
   private final String requestKey;
-  private final ActorRef<Object> session;
-  /** The session actor as it answered the registration: a ref the notification hub can watch. */
-  private ActorRef<Object> registeredSession;
+  private final String sessionId;
+  private final ActorRef<Directory.Command> sessions;
+  /** The session actor as it answered the registration (null before): a ref the notification hub can watch. */
+  private ActorRef<Object> session;
   private final ActorRef<StreamActor.Command> stream;
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
@@ -115,12 +116,13 @@ public final class RequestActor {
   private RequestContextImpl context;
 
   private RequestActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, JsonRpc.Request request,
-      ActorRef<Object> session, ActorRef<StreamActor.Command> stream, Deps deps) {
+      String sessionId, ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
     this.ctx = ctx;
     this.timers = timers;
     this.request = request;
     this.requestKey = Json.write(request.id());
-    this.session = session;
+    this.sessionId = sessionId;
+    this.sessions = sessions;
     this.stream = stream;
     this.deps = deps;
   }
@@ -130,9 +132,9 @@ public final class RequestActor {
    * session (no lookup round trip first). No answer within {@code lookup-timeout} (the home is
    * overloaded, or the session ended while the registration was on its way) is answered 503.
    */
-  private Behavior<Command> start(String sessionId, String principal, ActorRef<Directory.Command> sessions) {
+  private Behavior<Command> start(String principal) {
     sessions.tell(new Directory.RegisterWithSession(sessionId,
-        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf(), ctx.getSelf())));
+        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf())));
     timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, this::onRegistered)
@@ -166,7 +168,7 @@ public final class RequestActor {
       return Behaviors.stopped();
     }
     info = m.info();
-    registeredSession = m.session();
+    session = m.session();
     level = info.logLevel();
     // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
     if (info.protocolVersion().compareTo("2025-11-25") >= 0) stream.tell(StreamActor.Prime.INSTANCE);
@@ -176,10 +178,13 @@ public final class RequestActor {
     InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
     CompletableFuture<JsonNode> result;
     try {
-      result = CompletableFuture
-          .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
-              deps.handlerExecutor())
-          .thenCompose(stage -> stage);
+      result = !McpDispatcher.runsHandler(request.method())
+          // no handler of the author's: no hop to the handler executor and back
+          ? Stages.attempt(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input))
+          : CompletableFuture
+              .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
+                  deps.handlerExecutor())
+              .thenCompose(stage -> stage);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // The node admitted the request but the handler queue filled meanwhile.
       result = CompletableFuture.failedFuture(new McpError(McpError.SERVER_ERROR, "Server busy: " + e.getMessage()));
@@ -301,14 +306,18 @@ public final class RequestActor {
    * the completion), and in the session's index entry (on its home).
    */
   private void awaitElicitation(String elicitationId) {
-    SessionTracker.get(ctx.getSystem()).awaitElicitation(registeredSession != null ? registeredSession : session, elicitationId);
+    SessionTracker.get(ctx.getSystem()).awaitElicitation(session, elicitationId);
     session.tell(new SessionActor.TrackElicitation(elicitationId));
   }
 
   /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */
   private Behavior<Command> finish(JsonNode response) {
     stream.tell(new StreamActor.Finish(response));
-    session.tell(new SessionActor.RequestDone(requestKey, ctx.getSelf()));
+    SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, ctx.getSelf());
+    // Not registered yet (cancelled while the registration was on its way): through the directory, so
+    // a registration that still lands there is released.
+    if (session != null) session.tell(done);
+    else sessions.tell(new Directory.TellSession(sessionId, done));
     for (String id : outbound.keySet()) deps.answers().forget(id);
     outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
     return Behaviors.stopped();

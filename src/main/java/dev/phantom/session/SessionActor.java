@@ -46,8 +46,8 @@ public final class SessionActor {
    * answers {@link RequestActor.Registered}, or {@link RequestActor.Refused} for another principal or
    * too many requests at once.
    */
-  public record RegisterRequest(String requestId, String principal, ActorRef<RequestActor.Command> request,
-      ActorRef<RequestActor.Command> replyTo) implements Command {}
+  public record RegisterRequest(String requestId, String principal, ActorRef<RequestActor.Command> request)
+      implements Command {}
 
   public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
 
@@ -276,17 +276,17 @@ public final class SessionActor {
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
     if (!isOwner(m.principal())) {
-      m.replyTo().tell(new RequestActor.Refused(Refusal.otherPrincipal()));
+      m.request().tell(new RequestActor.Refused(Refusal.otherPrincipal()));
       return Behaviors.same();
     }
     if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
-      m.replyTo().tell(new RequestActor.Registered(false, null, null));
+      m.request().tell(new RequestActor.Registered(false, null, null));
     } else if (running.size() >= settings.limits().maxInFlightPerSession()) {
-      m.replyTo().tell(new RequestActor.Refused(
+      m.request().tell(new RequestActor.Refused(
           Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession())));
     } else {
       running.put(m.requestId(), m.request());
-      m.replyTo().tell(new RequestActor.Registered(true, info(), ctx.getSelf()));
+      m.request().tell(new RequestActor.Registered(true, info(), ctx.getSelf()));
     }
     return touched();
   }
