@@ -214,6 +214,12 @@ public final class ClusterScenario {
         }
         if (!got) problems.add("round " + round + ": no resources/updated for " + uri + " within " + McpTestClient.WAIT.toSeconds() + " s");
         if (!got || !countOk) missed++;
+        // within phantom.mcp.limits.max-subscriptions-per-session
+        try {
+          session.call("resources/unsubscribe", Json.object().put("uri", uri));
+        } catch (AssertionError | RuntimeException failed) {
+          problems.add("round " + round + ": resources/unsubscribe failed: " + failed.getMessage());
+        }
       }
       // a duplicate of the last rounds would come before a sentinel list change
       if (!ended) {
