@@ -95,7 +95,10 @@ public final class McpTransport {
     this.handlers = handlers;
     PendingAnswers pendingAnswers = new PendingAnswers();
     this.answers = system.systemActorOf(pendingAnswers.behavior(), PendingAnswers.NAME, Props.empty());
-    this.deps = new RequestActor.Deps(dispatcher, settings, handlers, pendingAnswers, load);
+    ActorRef<dev.phantom.session.DoneNotices.Command> doneNotices = system.systemActorOf(
+        dev.phantom.session.DoneNotices.create(settings.requestEndBatch()), dev.phantom.session.DoneNotices.NAME, Props.empty());
+    this.deps = new RequestActor.Deps(dispatcher, settings, handlers, pendingAnswers, load,
+        new dev.phantom.session.SessionInfoCache(settings.limits().maxSessionsPerNode()), doneNotices);
     if (tracker.isAvailable()) {
       // A member removed from the cluster takes its running requests with it: the sessions homed here
       // forget them (no per-request remote watch).

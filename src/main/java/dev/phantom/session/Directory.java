@@ -34,6 +34,12 @@ public final class Directory {
    */
   public record RegisterWithSession(String id, SessionActor.RegisterRequest register) implements Command, ClusterMessage {}
 
+  /** A request of session {@code sessionId} ended (see {@link DoneNotices}). */
+  public record Ended(String sessionId, String requestId, ActorRef<RequestActor.Command> request) implements ClusterMessage {}
+
+  /** Sessions directory: requests served on another node ended; each session here is told of its own. */
+  public record RequestsEnded(java.util.List<Ended> ended) implements Command, ClusterMessage {}
+
   /** Sessions directory: hands {@code message} to the session {@code id} if it is here (else drops it). */
   public record TellSession(String id, SessionActor.Command message) implements Command, ClusterMessage {}
 
@@ -85,6 +91,13 @@ public final class Directory {
           Optional<ActorRef<Void>> session = ctx.getChild(m.id());
           if (session.isPresent()) session.get().unsafeUpcast().tell(m.register());
           else m.register().request().tell(RequestActor.NoSession.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessage(RequestsEnded.class, m -> {
+          for (Ended e : m.ended()) {
+            ctx.getChild(e.sessionId()).ifPresent(session ->
+                session.unsafeUpcast().tell(new SessionActor.RequestDone(e.requestId(), e.request())));
+          }
           return Behaviors.same();
         })
         .onMessage(TellSession.class, m -> {

@@ -23,6 +23,8 @@ import java.util.List;
  * @param pendingNotifications notifications kept for a session while it has no GET stream
  * @param answeredRequestIds how many answered request ids a session remembers to refuse their reuse
  * @param limits what one client may hold on a node
+ * @param requestEndBatch how long a node collects the ends of requests of sessions homed elsewhere before
+ *     telling their homes (one message per home and period)
  */
 public record McpSettings(
     List<String> allowedHosts,
@@ -39,7 +41,8 @@ public record McpSettings(
     Duration lookupTimeout,
     int pendingNotifications,
     int answeredRequestIds,
-    McpLimits limits) {
+    McpLimits limits,
+    Duration requestEndBatch) {
 
   public static McpSettings fromConfig(Config root) {
     Config c = root.getConfig("phantom.mcp");
@@ -58,6 +61,7 @@ public record McpSettings(
         c.getDuration("lookup-timeout"),
         c.getInt("pending-notifications"),
         c.getInt("answered-request-ids"),
-        McpLimits.fromConfig(c));
+        McpLimits.fromConfig(c),
+        c.getDuration("request-end-batch"));
   }
 }

@@ -41,8 +41,12 @@ public final class RequestActor {
 
   public sealed interface Command {}
 
-  /** The session's answer to a registration; {@code session} is the session actor itself (not a path). */
-  public record Registered(boolean ok, SessionInfo info, ActorRef<Object> session) implements Command, ClusterMessage {}
+  /**
+   * The session's answer to a registration; {@code session} is the session actor itself (not a path).
+   * {@code info} is null when the registration named {@code infoVersion} as known on its node.
+   */
+  public record Registered(boolean ok, SessionInfo info, long infoVersion, ActorRef<Object> session)
+      implements Command, ClusterMessage {}
 
   /** The session refused the request before it ran (another principal, a limit). */
   public record Refused(Refusal refusal) implements Command, ClusterMessage {}
@@ -86,7 +90,7 @@ public final class RequestActor {
 
   /** Everything the request needs from its node. */
   public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor, PendingAnswers answers,
-      NodeLoad load) {}
+      NodeLoad load, SessionInfoCache infoCache, ActorRef<DoneNotices.Command> doneNotices) {}
 
   /**
    * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose home's sessions
@@ -108,6 +112,8 @@ public final class RequestActor {
   private final ActorRef<Directory.Command> sessions;
   /** The session actor as it answered the registration (null before): a ref the notification hub can watch. */
   private ActorRef<Object> session;
+  /** What this node knew of the session when the registration left (its version went with it). */
+  private SessionInfoCache.Known known;
   private final ActorRef<StreamActor.Command> stream;
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
@@ -133,8 +139,9 @@ public final class RequestActor {
    * overloaded, or the session ended while the registration was on its way) is answered 503.
    */
   private Behavior<Command> start(String principal) {
+    known = deps.infoCache().get(sessionId);
     sessions.tell(new Directory.RegisterWithSession(sessionId,
-        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf())));
+        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf(), known == null ? 0 : known.version())));
     timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
     return Behaviors.receive(Command.class)
         .onMessage(Registered.class, this::onRegistered)
@@ -167,7 +174,12 @@ public final class RequestActor {
               + ": a request with this id is running or was answered in this session"))));
       return Behaviors.stopped();
     }
-    info = m.info();
+    if (m.info() != null) {
+      info = m.info();
+      deps.infoCache().put(sessionId, m.infoVersion(), info);
+    } else {
+      info = known.info();
+    }
     session = m.session();
     level = info.logLevel();
     // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
@@ -313,11 +325,15 @@ public final class RequestActor {
   /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */
   private Behavior<Command> finish(JsonNode response) {
     stream.tell(new StreamActor.Finish(response));
-    SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, ctx.getSelf());
-    // Not registered yet (cancelled while the registration was on its way): through the directory, so
-    // a registration that still lands there is released.
-    if (session != null) session.tell(done);
-    else sessions.tell(new Directory.TellSession(sessionId, done));
+    if (sessions.path().address().hasGlobalScope()) {
+      // A session on another node hears of ends in batches (also one not registered yet: cancelled while
+      // its registration was on the way; the directory hands the end to the session after it).
+      deps.doneNotices().tell(new DoneNotices.Done(sessions, new Directory.Ended(sessionId, requestKey, ctx.getSelf())));
+    } else {
+      SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, ctx.getSelf());
+      if (session != null) session.tell(done);
+      else sessions.tell(new Directory.TellSession(sessionId, done));
+    }
     for (String id : outbound.keySet()) deps.answers().forget(id);
     outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
     return Behaviors.stopped();

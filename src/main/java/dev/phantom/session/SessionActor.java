@@ -46,8 +46,8 @@ public final class SessionActor {
    * answers {@link RequestActor.Registered}, or {@link RequestActor.Refused} for another principal or
    * too many requests at once.
    */
-  public record RegisterRequest(String requestId, String principal, ActorRef<RequestActor.Command> request)
-      implements Command {}
+  public record RegisterRequest(String requestId, String principal, ActorRef<RequestActor.Command> request,
+      long knownInfoVersion) implements Command {}
 
   public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
 
@@ -139,6 +139,8 @@ public final class SessionActor {
   /** URL elicitations awaiting completion, oldest first (each listed in the tracker's index). */
   private final java.util.LinkedHashSet<String> elicitations = new java.util.LinkedHashSet<>();
   private LogLevel logLevel = LogLevel.INFO;
+  /** Counts the changes of what {@link #info()} holds (the log level), for the nodes that cache it. */
+  private long infoVersion = 1;
   private final Set<String> subscriptions = new HashSet<>();
   private final Map<String, ActorRef<RequestActor.Command>> running = new HashMap<>();
   /**
@@ -206,6 +208,7 @@ public final class SessionActor {
     }
     if (message instanceof SetLogLevel m) {
       logLevel = m.level();
+      infoVersion++;
       running.values().forEach(r -> r.tell(new RequestActor.LevelChanged(m.level())));
       m.replyTo().tell(new Accepted(true));
       return touched();
@@ -280,13 +283,15 @@ public final class SessionActor {
       return Behaviors.same();
     }
     if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
-      m.request().tell(new RequestActor.Registered(false, null, null));
+      m.request().tell(new RequestActor.Registered(false, null, 0, null));
     } else if (running.size() >= settings.limits().maxInFlightPerSession()) {
       m.request().tell(new RequestActor.Refused(
           Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession())));
     } else {
       running.put(m.requestId(), m.request());
-      m.request().tell(new RequestActor.Registered(true, info(), ctx.getSelf()));
+      // The info only when the requester's node does not have this version of it (SessionInfoCache).
+      m.request().tell(new RequestActor.Registered(true, m.knownInfoVersion() == infoVersion ? null : info(), infoVersion,
+          ctx.getSelf()));
     }
     return touched();
   }

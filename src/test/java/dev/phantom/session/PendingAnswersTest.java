@@ -94,7 +94,7 @@ class PendingAnswersTest {
     ActorRef<Directory.Command> sessions = kit.spawn(Directory.create());
     TestProbe<RequestActor.Command> request = kit.createTestProbe();
     sessions.tell(new Directory.RegisterWithSession("no-such-session",
-        new SessionActor.RegisterRequest("1", null, request.getRef())));
+        new SessionActor.RegisterRequest("1", null, request.getRef(), 0)));
     request.expectMessage(RequestActor.NoSession.INSTANCE);
   }
 }
