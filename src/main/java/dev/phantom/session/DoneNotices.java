@@ -28,6 +28,9 @@ public final class DoneNotices {
     INSTANCE
   }
 
+  /** The most ends in one message. */
+  static final int MAX_BATCH = 32;
+
   private DoneNotices() {}
 
   public static Behavior<Command> create(Duration window) {
@@ -35,8 +38,16 @@ public final class DoneNotices {
       Map<ActorRef<Directory.Command>, List<Directory.Ended>> pending = new HashMap<>();
       return Behaviors.receiveMessage(message -> {
         if (message instanceof Done d) {
-          pending.computeIfAbsent(d.home(), h -> new ArrayList<>()).add(d.ended());
-          if (!timers.isTimerActive(Flush.INSTANCE)) timers.startSingleTimer(Flush.INSTANCE, window);
+          List<Directory.Ended> forHome = pending.computeIfAbsent(d.home(), h -> new ArrayList<>());
+          forHome.add(d.ended());
+          if (forHome.size() >= MAX_BATCH) {
+            // A full batch leaves at once: a busy or starved node must not hold ends back (the session
+            // counts unreported ends against max-in-flight-per-session).
+            d.home().tell(new Directory.RequestsEnded(List.copyOf(forHome)));
+            pending.remove(d.home());
+          } else if (!timers.isTimerActive(Flush.INSTANCE)) {
+            timers.startSingleTimer(Flush.INSTANCE, window);
+          }
         } else {
           pending.forEach((home, ended) -> home.tell(new Directory.RequestsEnded(List.copyOf(ended))));
           pending.clear();
