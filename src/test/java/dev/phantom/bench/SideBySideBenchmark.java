@@ -52,6 +52,15 @@ import java.util.regex.Pattern;
  */
 public final class SideBySideBenchmark {
   static final String JVM_FLAGS = "-Xms1g -Xmx2g -XX:+UseG1GC";
+  /**
+   * Our node keeps its sessions until they idle out, like the SDK, but refuses more than
+   * max-sessions-per-node (20,000 by default): the session-creation rate is measured past that, so the
+   * limit is lifted for the benchmark (the SDK has none). PHANTOM_BENCH_OPTS adds JVM options (experiments).
+   */
+  static final List<String> PHANTOM_FLAGS = java.util.stream.Stream.concat(
+          java.util.stream.Stream.of("-Dphantom.mcp.limits.max-sessions-per-node=100000000"),
+          java.util.Arrays.stream(System.getenv().getOrDefault("PHANTOM_BENCH_OPTS", "").split(" ")).filter(o -> !o.isBlank()))
+      .toList();
   private static final long T0 = System.nanoTime();
   private static final int RUNS = 3;
   /** The fan-out size measured when 10,000 sessions fail. */
@@ -103,7 +112,7 @@ public final class SideBySideBenchmark {
     // The marker lets bench/run stop a server this JVM could not stop (killed meanwhile).
     List<String> flags = concat(List.of(JVM_FLAGS.split(" ")), List.of("-Dphantom.bench.server=true"));
     List<Target> targets = List.of(
-        new Target("phantom", "Phantom (1 node)", concat(List.of(java), flags, List.of("-jar", "target/phantom-akka.jar")),
+        new Target("phantom", "Phantom (1 node)", concat(List.of(java), flags, PHANTOM_FLAGS, List.of("-jar", "target/phantom-akka.jar")),
             Map.of("PHANTOM_HTTP_PORT", "8091", "PHANTOM_CLUSTER_PORT", "0", "PHANTOM_DEMO_ENABLED", "true"),
             URI.create("http://127.0.0.1:8091/mcp"), true),
         new Target("sdk", "MCP Java SDK 2.1.0 (defaults)", concat(List.of(java), flags,
