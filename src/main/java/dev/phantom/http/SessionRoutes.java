@@ -189,11 +189,8 @@ final class SessionRoutes {
 
       @Override
       public void refuse(dev.phantom.session.Refusal refusal) {
-        // An unknown or unreachable session is a transport error (id null, as for GET and DELETE); a
-        // refusal of this request by its session (another principal, a limit) echoes its id.
-        boolean aboutTheSession = refusal.equals(dev.phantom.session.Refusal.sessionNotFound())
-            || refusal.equals(dev.phantom.session.Refusal.homeTimedOut());
-        response.complete(reject(HttpRules.reject(refusal, aboutTheSession ? null : request.id())));
+        // A refusal of this request by its session (another principal, a limit) echoes its id.
+        response.complete(reject(HttpRules.reject(refusal, refusal.isAboutTheSession() ? null : request.id())));
       }
 
       @Override

@@ -102,16 +102,10 @@ final class StatelessRoutes {
     mcp.system().scheduler().scheduleOnce(mcp.settings().sseHoldBack(), exchange::holdBackElapsed, mcp.system().executionContext());
     CompletableFuture<JsonNode> result;
     try {
-      result = !McpDispatcher.runsHandler(method)
-          // discover and lists run no handler of the author's: answered here, no executor hop
-          ? dev.phantom.util.Stages.attempt(() -> mcp.statelessProtocol().serve(method, params, allow, context))
-          : CompletableFuture
-              .supplyAsync(() -> mcp.statelessProtocol().serve(method, params, allow, context), mcp.handlers())
-              .thenCompose(stage -> stage);
+      result = McpDispatcher.serveOn(mcp.handlers(), method, () -> mcp.statelessProtocol().serve(method, params, allow, context));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       mcp.load().releaseRequest();
-      throw HttpRules.reject(dev.phantom.session.Refusal.nodeFull("handler tasks waiting",
-          mcp.settings().limits().maxHandlerTasks(), Math.max(1, mcp.settings().limits().retryAfter().toSeconds())), id);
+      throw HttpRules.reject(mcp.load().handlersFull(), id);
     }
     result.whenComplete((value, failure) -> mcp.load().releaseRequest()).whenComplete(exchange::finish);
     return response;

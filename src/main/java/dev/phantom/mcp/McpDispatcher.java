@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.function.Function;
 
 /**
@@ -71,6 +73,24 @@ public final class McpDispatcher {
       case "tools/call", "prompts/get", "resources/read", "completion/complete" -> true;
       default -> false;
     };
+  }
+
+  /**
+   * Runs {@code call}, the serving of {@code method}: on {@code handlers} when the method runs an
+   * author's handler ({@link #runsHandler}), else right here (no hop to the executor and back). A call
+   * that throws is a failed stage.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException when {@code handlers} refuses the task
+   */
+  public static <T> CompletableFuture<T> serveOn(Executor handlers, String method, Supplier<CompletionStage<T>> call) {
+    if (!runsHandler(method)) {
+      try {
+        return call.get().toCompletableFuture();
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return CompletableFuture.supplyAsync(call, handlers).thenCompose(stage -> stage);
   }
 
   /**

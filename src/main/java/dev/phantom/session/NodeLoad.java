@@ -60,13 +60,18 @@ public final class NodeLoad {
   /** Counts a request about to run on this node (either era), or tells why not. */
   public Refusal admitRequest() {
     if (handlerTasks.get() >= limits.maxHandlerTasks()) {
-      return Refusal.nodeFull("handler tasks waiting", limits.maxHandlerTasks(), retryAfterSeconds());
+      return handlersFull();
     }
     if (requests.incrementAndGet() > limits.maxInFlightPerNode()) {
       requests.decrementAndGet();
       return Refusal.nodeFull("requests in flight", limits.maxInFlightPerNode(), retryAfterSeconds());
     }
     return null;
+  }
+
+  /** The refusal of a request while the handler executor holds max-handler-tasks. */
+  public Refusal handlersFull() {
+    return Refusal.nodeFull("handler tasks waiting", limits.maxHandlerTasks(), retryAfterSeconds());
   }
 
   public void releaseRequest() {

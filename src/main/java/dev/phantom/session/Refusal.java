@@ -35,6 +35,14 @@ public record Refusal(int status, int code, String message, long retryAfterSecon
         "Service unavailable: this node has too many " + what + " (limit " + limit + "); retry later", retryAfterSeconds);
   }
 
+  /**
+   * Whether this says the session itself is unknown or unreachable, rather than refusing one request
+   * of it: answered as a transport error (id null), as for GET and DELETE.
+   */
+  public boolean isAboutTheSession() {
+    return equals(sessionNotFound()) || equals(homeTimedOut());
+  }
+
   public McpError error() {
     return new McpError(code, message);
   }

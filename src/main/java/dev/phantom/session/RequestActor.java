@@ -190,13 +190,8 @@ public final class RequestActor {
     InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
     CompletableFuture<JsonNode> result;
     try {
-      result = !McpDispatcher.runsHandler(request.method())
-          // no handler of the author's: no hop to the handler executor and back
-          ? Stages.attempt(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input))
-          : CompletableFuture
-              .supplyAsync(() -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input),
-                  deps.handlerExecutor())
-              .thenCompose(stage -> stage);
+      result = McpDispatcher.serveOn(deps.handlerExecutor(), request.method(),
+          () -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // The node admitted the request but the handler queue filled meanwhile.
       result = CompletableFuture.failedFuture(new McpError(McpError.SERVER_ERROR, "Server busy: " + e.getMessage()));

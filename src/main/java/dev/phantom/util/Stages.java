@@ -41,14 +41,4 @@ public final class Stages {
       RecipientRef<Req> target, Function<ActorRef<Res>, Req> message, Duration timeout, Scheduler scheduler) {
     return direct(AskPattern.ask(target, message, timeout, scheduler));
   }
-
-  /** Runs {@code call} here; a call that throws is a failed future instead. */
-  public static <T> java.util.concurrent.CompletableFuture<T> attempt(
-      java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<T>> call) {
-    try {
-      return call.get().toCompletableFuture();
-    } catch (RuntimeException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
-    }
-  }
 }
