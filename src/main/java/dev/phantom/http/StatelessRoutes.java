@@ -16,7 +16,6 @@ import dev.phantom.http.HttpRules.Reject;
 import dev.phantom.mcp.ConnectHook;
 import dev.phantom.mcp.Json;
 import dev.phantom.mcp.JsonRpc;
-import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpError;
 import dev.phantom.mcp.Tool;
 import dev.phantom.session.Sse;
@@ -102,7 +101,7 @@ final class StatelessRoutes {
     mcp.system().scheduler().scheduleOnce(mcp.settings().sseHoldBack(), exchange::holdBackElapsed, mcp.system().executionContext());
     CompletableFuture<JsonNode> result;
     try {
-      result = McpDispatcher.serveOn(mcp.handlers(), method, () -> mcp.statelessProtocol().serve(method, params, allow, context));
+      result = mcp.dispatcher().serveOn(mcp.handlers(), method, params, () -> mcp.statelessProtocol().serve(method, params, allow, context));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       mcp.load().releaseRequest();
       throw HttpRules.reject(mcp.load().handlersFull(), id);

@@ -64,26 +64,33 @@ public final class McpDispatcher {
   }
 
   /**
-   * Whether {@code method} runs a handler of the server's author (tools, prompts, resources,
-   * completions), which may block and so runs on the handler executor; the others (ping, lists, log
-   * level, subscriptions) only read the catalogue or message the session, and can run where they are.
+   * Whether serving {@code method} with {@code params} may block: it runs a handler of the server's
+   * author (tools, prompts, resources, completions) that did not promise otherwise
+   * ({@link Tool.Builder#nonBlocking()}), and so runs on the handler executor. The others (ping, lists,
+   * log level, subscriptions, non-blocking tools) only read the catalogue, message the session or call
+   * a handler that returns at once, and run where they are.
    */
-  public static boolean runsHandler(String method) {
+  public boolean mayBlock(String method, JsonNode params) {
     return switch (method) {
-      case "tools/call", "prompts/get", "resources/read", "completion/complete" -> true;
+      case "tools/call" -> {
+        JsonNode name = params == null ? null : params.get("name");
+        yield name == null || !name.isTextual() || server.tool(name.asText()).map(t -> !t.nonBlocking()).orElse(true);
+      }
+      case "prompts/get", "resources/read", "completion/complete" -> true;
       default -> false;
     };
   }
 
   /**
-   * Runs {@code call}, the serving of {@code method}: on {@code handlers} when the method runs an
-   * author's handler ({@link #runsHandler}), else right here (no hop to the executor and back). A call
-   * that throws is a failed stage.
+   * Runs {@code call}, the serving of {@code method}: on {@code handlers} when it may block
+   * ({@link #mayBlock}), else right here (no hop to the executor and back). A call that throws is a
+   * failed stage.
    *
    * @throws java.util.concurrent.RejectedExecutionException when {@code handlers} refuses the task
    */
-  public static <T> CompletableFuture<T> serveOn(Executor handlers, String method, Supplier<CompletionStage<T>> call) {
-    if (!runsHandler(method)) {
+  public <T> CompletableFuture<T> serveOn(Executor handlers, String method, JsonNode params,
+      Supplier<CompletionStage<T>> call) {
+    if (!mayBlock(method, params)) {
       try {
         return call.get().toCompletableFuture();
       } catch (RuntimeException e) {

@@ -166,7 +166,7 @@ public final class DemoServer {
           String text = args.path("text").asText();
           if (text.length() > MAX_TEXT) throw McpError.invalidParams("text must be at most " + MAX_TEXT + " characters");
           return done(ToolResult.text(text));
-        }).build());
+        }).nonBlocking().build());
     b.tool(Tool.builder("slow_progress").description("Counts to 'steps' (1.." + MAX_STEPS + ") with progress, 'delayMs' (1.."
             + MAX_DELAY_MS + ") apart, at most " + MAX_SLOW_MS / 1000 + " s in all (cancellable)")
         .inputSchema("{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" + MAX_STEPS

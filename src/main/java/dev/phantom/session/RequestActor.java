@@ -190,7 +190,7 @@ public final class RequestActor {
     InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
     CompletableFuture<JsonNode> result;
     try {
-      result = McpDispatcher.serveOn(deps.handlerExecutor(), request.method(),
+      result = deps.dispatcher().serveOn(deps.handlerExecutor(), request.method(), request.params(),
           () -> deps.dispatcher().dispatch(request.method(), request.params(), ops, context, info.allowList(), input));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // The node admitted the request but the handler queue filled meanwhile.

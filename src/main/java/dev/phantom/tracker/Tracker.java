@@ -198,7 +198,7 @@ public final class Tracker implements Extension {
    * exact from the first request.
    */
   public String mintId() {
-    return HomedIds.mint(index.self().uid());
+    return HomedIds.mint(index.self().uid(), settings.routeTag());
   }
 
   /**

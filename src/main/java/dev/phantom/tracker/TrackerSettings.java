@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param fullDiffInterval how often every key is compared in full with the replicator's value, even when
  *     only this node wrote it (what heals an own entry that went missing from the replicated data)
  * @param maxEntryBytes the largest entry {@code track} accepts: key plus serialized metadata, in bytes
+ * @param routeTag what ends every id this node mints ({@link HomedIds}), for a proxy that routes by id;
+ *     empty for none
  */
 public record TrackerSettings(
     java.util.List<String> topics,
@@ -38,7 +40,8 @@ public record TrackerSettings(
     int maxUpdatesPerTick,
     Duration updateTick,
     Duration fullDiffInterval,
-    int maxEntryBytes) {
+    int maxEntryBytes,
+    String routeTag) {
 
   /** Reads {@code phantom.tracker} from a full configuration. */
   public static TrackerSettings fromConfig(Config root) {
@@ -59,6 +62,10 @@ public record TrackerSettings(
     if (!topics.contains(scopeTopic)) {
       throw new IllegalArgumentException("phantom.tracker.scope-topic " + scopeTopic + " is not one of " + topics);
     }
+    String routeTag = c.getString("route-tag");
+    if (!routeTag.isEmpty() && !HomedIds.ROUTE_TAG.matcher(routeTag).matches()) {
+      throw new IllegalArgumentException("phantom.tracker.route-tag must be 1-32 characters of [A-Za-z0-9_-], not " + routeTag);
+    }
     return new TrackerSettings(
         topics,
         scopeTopic,
@@ -71,6 +78,7 @@ public record TrackerSettings(
         c.getInt("max-updates-per-tick"),
         c.getDuration("update-tick"),
         c.getDuration("full-diff-interval"),
-        (int) Math.min(60_000, c.getBytes("max-entry-size")));
+        (int) Math.min(60_000, c.getBytes("max-entry-size")),
+        routeTag);
   }
 }
