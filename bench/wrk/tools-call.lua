@@ -1,12 +1,14 @@
 -- wrk script: tools/call of the echo tool on one MCP session, a fresh JSON-RPC id per request.
--- Environment: MCP_SESSION (the Mcp-Session-Id; empty for the bare endpoint), MCP_VERSION
+-- Environment: MCP_SESSION (the Mcp-Session-Id; empty for the bare endpoint; several separated by
+-- commas: requests take them in turn, so one run spreads over sessions homed on different nodes), MCP_VERSION
 -- (MCP-Protocol-Version header, default 2025-11-25), MCP_ID_BASE (a number different for every wrk
 -- run on the same session: a server must refuse a JSON-RPC id the session already used). Every response body must contain the echoed
 -- text: others are counted as "bad" (a JSON-RPC error answered with HTTP 200 would otherwise look
 -- like a success). Prints one RESULT line with the rate and latency percentiles in microseconds.
 -- MCP_STATELESS=1: the 2026-07-28 wire instead (no session; the _meta envelope and the Mcp-Method /
 -- Mcp-Name headers on every request).
-local session = os.getenv("MCP_SESSION") or ""
+local sessions = {}
+for s in string.gmatch(os.getenv("MCP_SESSION") or "", "[^,]+") do table.insert(sessions, s) end
 local stateless = os.getenv("MCP_STATELESS") == "1"
 local version = os.getenv("MCP_VERSION") or "2025-11-25"
 local id_base = tonumber(os.getenv("MCP_ID_BASE") or "0")
@@ -26,7 +28,6 @@ function init(args)
     ["Accept"] = "application/json, text/event-stream",
     ["MCP-Protocol-Version"] = version,
   }
-  if session ~= "" then hdrs["Mcp-Session-Id"] = session end
   if stateless then
     hdrs["MCP-Protocol-Version"] = "2026-07-28"
     hdrs["Mcp-Method"] = "tools/call"
@@ -42,6 +43,7 @@ function request()
   end
   local body = '{"jsonrpc":"2.0","id":' .. string.format("%.0f", base + counter) ..
       ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello bench"}' .. meta .. '}}'
+  if #sessions > 0 then hdrs["Mcp-Session-Id"] = sessions[counter % #sessions + 1] end
   return wrk.format("POST", nil, hdrs, body)
 end
 
