@@ -310,6 +310,18 @@ public final class McpTransport {
     return deps;
   }
 
+  /** The session {@code id} if it lives on this node (the sessions directory's view: no message). */
+  Optional<ActorRef<Object>> localSession(String id) {
+    @SuppressWarnings("unchecked")
+    ActorRef<Object> session = (ActorRef<Object>) localSessions.get(id);
+    return Optional.ofNullable(session);
+  }
+
+  /** The view of this node's sessions that the sessions directory keeps (each session leaves it as it ends). */
+  java.util.Map<String, ActorRef<?>> localSessionsView() {
+    return localSessions;
+  }
+
   /** Spawns an actor under {@code id} in a local directory. */
   <T> CompletionStage<ActorRef<T>> spawn(boolean session, String id, akka.actor.typed.Behavior<T> behavior) {
     CompletableFuture<ActorRef<?>> reply = new CompletableFuture<>();

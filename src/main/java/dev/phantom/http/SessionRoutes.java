@@ -90,14 +90,14 @@ final class SessionRoutes {
         new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required"));
     // Every message of a session is authenticated like its initialize, and acts only if its principal is
     // the session's: the session, the stream or the waiting request compares them (403 otherwise).
-    // A request goes to its session without a lookup round trip: its RequestActor registers through the
-    // home's sessions directory, which tells it at once if there is none (404). An answer goes to the
-    // node of the request waiting for it.
+    // A request goes to its session without a lookup round trip: its RequestActor registers with the
+    // session if it lives here, else through the home's sessions directory, which tells it at once if
+    // there is none (404). An answer goes to the node of the request waiting for it.
     // Notifications are looked up (they are answered at once, 202 or 404, so they need to know).
     JsonNode echoedId = message instanceof JsonRpc.Request r ? r.id() : null;
     return HttpRules.authenticate(mcp.server().connectHook(), request, echoedId).thenCompose(allow -> {
       String principal = allow.principal().orElse(null);
-      if (message instanceof JsonRpc.Request r) return request(id, principal, sessionsDirectoryFor(id), r);
+      if (message instanceof JsonRpc.Request r) return request(id, principal, r);
       if (message instanceof JsonRpc.Response r) return answer(id, principal, r);
       JsonRpc.Notification n = (JsonRpc.Notification) message;
       return session(id).thenCompose(session -> Stages.<Object, SessionActor.Accepted>ask(session,
@@ -133,7 +133,7 @@ final class SessionRoutes {
         params.get("capabilities") instanceof ObjectNode caps ? caps : Json.object(),
         principal, allow.allowList(), ready);
     // From here the session's actor releases the count when it stops; a failed spawn releases it here.
-    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams(), mcp.load()))
+    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams(), mcp.load(), mcp.localSessionsView()))
         .whenComplete((ref, failure) -> {
           if (failure != null) mcp.load().releaseSession(principal);
         })
@@ -174,8 +174,13 @@ final class SessionRoutes {
    * A request's response is an SSE stream held back for {@code sse-hold-back}: a request answered in
    * time gets one complete SSE body (no streamed response to materialize); otherwise it streams.
    */
-  private CompletionStage<HttpResponse> request(String sessionId, String principal, ActorRef<dev.phantom.session.Directory.Command> home,
-      JsonRpc.Request request) {
+  private CompletionStage<HttpResponse> request(String sessionId, String principal, JsonRpc.Request request) {
+    ActorRef<dev.phantom.session.Directory.Command> home = sessionsDirectoryFor(sessionId);
+    // A session homed here is told directly (the sessions directory keeps the node's view of them).
+    ActorRef<Object> localSession = null;
+    if (isHomedHere(sessionId)) {
+      localSession = mcp.localSession(sessionId).orElseThrow(SessionRoutes::sessionNotFoundReject);
+    }
     dev.phantom.session.Refusal refused = mcp.load().admitRequest();
     if (refused != null) throw HttpRules.reject(refused, request.id());
     String streamId = mcp.tracker().mintId();
@@ -201,9 +206,8 @@ final class SessionRoutes {
         return new SseSink.Local(queue, connection);
       }
     };
-    return mcp.<StreamActor.Command>spawn(false, streamId, StreamActor.createHeldBack(streamId, sessionId, principal, starter,
-            mcp.settings(), stream -> dev.phantom.session.RequestActor.create(request, sessionId, principal, home,
-                stream, mcp.deps())))
+    return mcp.spawn(false, streamId, dev.phantom.session.RequestActor.create(request, sessionId, principal, home,
+            localSession, streamId, starter, mcp.deps()))
         .whenComplete((stream, failure) -> {
           if (failure != null) mcp.load().releaseRequest();
         })

@@ -30,11 +30,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client request, on the node that received its POST, as the child of the POST's stream. It
- * registers the request id with the session (the duplicate check), runs the handler off the actor,
- * writes what the handler sends (logs, progress, server-to-client requests) and finally the response on
- * the stream. A server-to-client request's id names this node and is registered in its {@link
- * PendingAnswers} before the request is written, so the client's answer can be POSTed to any node.
+ * One client request and the SSE stream of its response, in one actor on the node that received its
+ * POST (spawned in the node's streams directory under the stream's id, so a client can resume the
+ * stream there). It registers the request id with the session (the duplicate check), runs the handler
+ * (in place when it cannot block, else on the handler executor), writes what the handler sends (logs,
+ * progress, server-to-client requests) and finally the response on the stream. A server-to-client
+ * request's id names this node and is registered in its {@link PendingAnswers} before the request is
+ * written, so the client's answer can be POSTed to any node.
+ *
+ * <p>The actor takes both protocols: {@link Command} for the request and {@link StreamActor.Command} for
+ * its stream, which it hands to the stream's logic ({@link StreamActor#handle}). When the request ends
+ * the actor lives on only as long as its stream does: a response answered within {@code sse-hold-back}
+ * ends both at once; a streamed one is kept for resumption ({@code stream-retention}).
  */
 public final class RequestActor {
   private static final Logger log = LoggerFactory.getLogger(RequestActor.class);
@@ -92,20 +99,38 @@ public final class RequestActor {
   public record Deps(McpDispatcher dispatcher, McpSettings settings, Executor handlerExecutor, PendingAnswers answers,
       NodeLoad load, SessionInfoCache infoCache, ActorRef<DoneNotices.Command> doneNotices) {}
 
-  /**
-   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose home's sessions
-   * directory is {@code sessions}: the request registers there and talks to the session actor that
-   * answers (no actor path resolved per request). The caller counted it with {@code
-   * deps.load().admitRequest()}; it is released when this actor stops.
-   */
-  public static Behavior<Command> create(JsonRpc.Request request, String sessionId, String principal,
-      ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestActor(ctx, timers, request, sessionId, sessions, stream, deps).start(principal)));
+  private enum Phase {
+    /** Waiting for the session's answer to the registration. */
+    REGISTERING,
+    /** The handler runs. */
+    RUNNING,
+    /** Answered, refused or cancelled: only the stream is left. */
+    DONE
   }
 
-  private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  /**
+   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose response is the
+   * stream {@code streamId}, started by {@code starter}. The request registers with {@code localSession}
+   * when the session lives on this node (no directory in between), else through its home's sessions
+   * directory {@code sessions}, and then talks to the session actor that answers (no actor path resolved
+   * per request). The caller counted it with {@code deps.load().admitRequest()}; it is released when the
+   * request ends.
+   */
+  public static Behavior<Object> create(JsonRpc.Request request, String sessionId, String principal,
+      ActorRef<Directory.Command> sessions, ActorRef<Object> localSession, String streamId, ResponseStarter starter,
+      Deps deps) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      StreamActor stream = StreamActor.heldBack(ctx, ctx.getSelf().narrow(), timers, streamId, sessionId, principal,
+          starter, deps.settings());
+      RequestActor actor = new RequestActor(ctx, timers, request, sessionId, sessions, stream, deps);
+      actor.start(principal, localSession);
+      return actor.behavior();
+    }));
+  }
+
+  private final ActorContext<Object> ctx;
+  private final ActorRef<Command> self;
+  private final TimerScheduler<Object> timers;
   private final JsonRpc.Request request;
   private final String requestKey;
   private final String sessionId;
@@ -114,16 +139,20 @@ public final class RequestActor {
   private ActorRef<Object> session;
   /** What this node knew of the session when the registration left (its version went with it). */
   private SessionInfoCache.Known known;
-  private final ActorRef<StreamActor.Command> stream;
+  private final StreamActor stream;
+  /** False once the stream is over: the actor stops. */
+  private boolean streamAlive = true;
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
+  private Phase phase = Phase.REGISTERING;
   private SessionInfo info;
   private LogLevel level;
   private RequestContextImpl context;
 
-  private RequestActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, JsonRpc.Request request,
-      String sessionId, ActorRef<Directory.Command> sessions, ActorRef<StreamActor.Command> stream, Deps deps) {
+  private RequestActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, JsonRpc.Request request,
+      String sessionId, ActorRef<Directory.Command> sessions, StreamActor stream, Deps deps) {
     this.ctx = ctx;
+    this.self = ctx.getSelf().narrow();
     this.timers = timers;
     this.request = request;
     this.requestKey = Json.write(request.id());
@@ -133,46 +162,72 @@ public final class RequestActor {
     this.deps = deps;
   }
 
+  private Behavior<Object> behavior() {
+    return Behaviors.receive((context, message) -> {
+      if (message instanceof Command m) onRequestMessage(m);
+      else if (message instanceof StreamActor.Command m) toStream(m);
+      else return Behaviors.unhandled();
+      return streamAlive ? Behaviors.same() : Behaviors.stopped();
+    }, (context, signal) -> {
+      if (signal instanceof PostStop) {
+        // The stream ended before the request did (its session ended, the node shuts down).
+        if (phase != Phase.DONE) abandon();
+      } else {
+        stream.onSignal(signal);
+      }
+      return Behaviors.same();
+    });
+  }
+
+  private void toStream(StreamActor.Command message) {
+    if (streamAlive) streamAlive = stream.handle(message);
+  }
+
   /**
-   * Registers through the home's sessions directory, which answers at once when there is no such
-   * session (no lookup round trip first). No answer within {@code lookup-timeout} (the home is
-   * overloaded, or the session ended while the registration was on its way) is answered 503.
+   * Registers with the session, or through the home's sessions directory, which answers at once when
+   * there is no such session (no lookup round trip first). No answer within {@code lookup-timeout} (the
+   * home is overloaded, or the session ended while the registration was on its way) is answered 503.
    */
-  private Behavior<Command> start(String principal) {
+  private void start(String principal, ActorRef<Object> localSession) {
     known = deps.infoCache().get(sessionId);
-    sessions.tell(new Directory.RegisterWithSession(sessionId,
-        new SessionActor.RegisterRequest(requestKey, principal, ctx.getSelf(), known == null ? 0 : known.version())));
+    SessionActor.RegisterRequest register =
+        new SessionActor.RegisterRequest(requestKey, principal, self, known == null ? 0 : known.version());
+    if (localSession != null) localSession.tell(register);
+    else sessions.tell(new Directory.RegisterWithSession(sessionId, register));
     timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
-    return Behaviors.receive(Command.class)
-        .onMessage(Registered.class, this::onRegistered)
-        .onMessage(Refused.class, m -> refused(m.refusal(), false))
-        .onMessage(Cancel.class, m -> finish(null))
-        .onMessageEquals(NoSession.INSTANCE, () -> refused(Refusal.sessionNotFound(), false))
-        .onMessageEquals(RegistrationTimeout.INSTANCE, () -> refused(Refusal.homeTimedOut(), true))
-        .onSignal(PostStop.class, signal -> released())
-        .build();
+  }
+
+  private void onRequestMessage(Command message) {
+    switch (phase) {
+      case REGISTERING -> {
+        if (message instanceof Registered m) onRegistered(m);
+        else if (message instanceof Refused m) refused(m.refusal());
+        else if (message instanceof Cancel) finish(null);
+        else if (message == NoSession.INSTANCE) refused(Refusal.sessionNotFound());
+        else if (message == RegistrationTimeout.INSTANCE) refused(Refusal.homeTimedOut());
+      }
+      case RUNNING -> onRunning(message);
+      // Late answers, level changes or cancellations of a request that has ended: nothing to do.
+      case DONE -> { }
+    }
   }
 
   /** Refused before it ran: the session never counted it (or, timed out, forgets it on its own). */
-  private Behavior<Command> refused(Refusal refusal, boolean timedOut) {
-    stream.tell(new StreamActor.Refused(refusal, JsonRpc.error(request.id(), refusal.error())));
-    return Behaviors.stopped();
+  private void refused(Refusal refusal) {
+    toStream(new StreamActor.Refused(refusal, JsonRpc.error(request.id(), refusal.error())));
+    ended();
   }
 
-  private Behavior<Command> released() {
-    deps.load().releaseRequest();
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onRegistered(Registered m) {
+  private void onRegistered(Registered m) {
     // From here on the session cancels this request when it ends.
     timers.cancel(RegistrationTimeout.INSTANCE);
     if (!m.ok()) {
       // Another POST with this id is running: a retry must not run the handler twice.
-      stream.tell(new StreamActor.Finish(JsonRpc.error(request.id(),
+      toStream(new StreamActor.Finish(JsonRpc.error(request.id(),
           McpError.invalidRequest("duplicate request id " + requestKey
               + ": a request with this id is running or was answered in this session"))));
-      return Behaviors.stopped();
+      ended();
+      return;
     }
     if (m.info() != null) {
       info = m.info();
@@ -182,10 +237,11 @@ public final class RequestActor {
     }
     session = m.session();
     level = info.logLevel();
+    phase = Phase.RUNNING;
     // Older clients choke on the priming event's empty data; 2025-11-25 clients resume from it.
-    if (info.protocolVersion().compareTo("2025-11-25") >= 0) stream.tell(StreamActor.Prime.INSTANCE);
+    if (info.protocolVersion().compareTo("2025-11-25") >= 0) toStream(StreamActor.Prime.INSTANCE);
     JsonNode progressToken = request.params() == null ? null : request.params().path("_meta").get("progressToken");
-    context = new RequestContextImpl(ctx.getSystem(), ctx.getSelf(), info, progressToken);
+    context = new RequestContextImpl(ctx.getSystem(), self, info, progressToken);
     SessionOps ops = sessionOps();
     InputRounds.Mode input = new InputRounds.Ask(context::answer, deps.handlerExecutor());
     CompletableFuture<JsonNode> result;
@@ -196,79 +252,73 @@ public final class RequestActor {
       // The node admitted the request but the handler queue filled meanwhile.
       result = CompletableFuture.failedFuture(new McpError(McpError.SERVER_ERROR, "Server busy: " + e.getMessage()));
     }
-    ctx.pipeToSelf(result, Completed::new);
-    return running();
+    if (result.isDone()) {
+      // Served in place and already answered: no message to ourselves in between.
+      onCompleted(completedNow(result));
+    } else {
+      ctx.pipeToSelf(result, Completed::new);
+    }
   }
 
-  private Behavior<Command> running() {
-    return Behaviors.receive(Command.class)
-        .onMessage(Completed.class, this::onCompleted)
-        .onMessage(Log.class, m -> {
-          if (m.level().compareTo(level) >= 0) {
-            send(JsonRpc.logMessage(m.level(), m.data()));
-          }
-          return Behaviors.same();
-        })
-        .onMessage(Progress.class, m -> {
-          if (context.progressToken() != null) {
-            send(JsonRpc.progress(context.progressToken(), m.progress(), m.total(), m.message()));
-          }
-          return Behaviors.same();
-        })
-        .onMessage(Outbound.class, this::onOutbound)
-        .onMessage(Answered.class, m -> {
-          CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
-          timers.cancel(m.id());
-          if (waiter != null) {
-            waiter.complete(m.error() != null ? ClientResponse.ofError(m.error())
-                : ClientResponse.ofResult(m.result() == null ? Json.object() : m.result()));
-          }
-          return Behaviors.same();
-        })
-        .onMessage(OutboundTimeout.class, m -> {
-          CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
-          deps.answers().forget(m.id());
-          if (waiter != null) waiter.complete(ClientResponse.timeout());
-          return Behaviors.same();
-        })
-        .onMessage(LevelChanged.class, m -> {
-          level = m.level();
-          return Behaviors.same();
-        })
-        .onMessage(TrackElicitation.class, m -> {
-          awaitElicitation(m.elicitationId());
-          return Behaviors.same();
-        })
-        .onMessageEquals(CloseConnection.INSTANCE, () -> {
-          stream.tell(StreamActor.CloseConnection.INSTANCE);
-          return Behaviors.same();
-        })
-        .onMessage(Cancel.class, m -> {
-          context.cancel();
-          return finish(null);
-        })
-        .onSignal(PostStop.class, signal -> released())
-        .build();
+  private static Completed completedNow(CompletableFuture<JsonNode> done) {
+    try {
+      return new Completed(done.join(), null);
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return new Completed(null, e);
+    }
   }
 
-  private Behavior<Command> onOutbound(Outbound m) {
+  private void onRunning(Command message) {
+    if (message instanceof Completed m) {
+      onCompleted(m);
+    } else if (message instanceof Log m) {
+      if (m.level().compareTo(level) >= 0) send(JsonRpc.logMessage(m.level(), m.data()));
+    } else if (message instanceof Progress m) {
+      if (context.progressToken() != null) {
+        send(JsonRpc.progress(context.progressToken(), m.progress(), m.total(), m.message()));
+      }
+    } else if (message instanceof Outbound m) {
+      onOutbound(m);
+    } else if (message instanceof Answered m) {
+      CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
+      timers.cancel(m.id());
+      if (waiter != null) {
+        waiter.complete(m.error() != null ? ClientResponse.ofError(m.error())
+            : ClientResponse.ofResult(m.result() == null ? Json.object() : m.result()));
+      }
+    } else if (message instanceof OutboundTimeout m) {
+      CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
+      deps.answers().forget(m.id());
+      if (waiter != null) waiter.complete(ClientResponse.timeout());
+    } else if (message instanceof LevelChanged m) {
+      level = m.level();
+    } else if (message instanceof TrackElicitation m) {
+      awaitElicitation(m.elicitationId());
+    } else if (message == CloseConnection.INSTANCE) {
+      toStream(StreamActor.CloseConnection.INSTANCE);
+    } else if (message instanceof Cancel) {
+      context.cancel();
+      finish(null);
+    }
+  }
+
+  private void onOutbound(Outbound m) {
     if (!declares(m.needs())) {
       m.reply().complete(ClientResponse.notSupported());
-      return Behaviors.same();
+      return;
     }
     String id = Tracker.get(ctx.getSystem()).mintId();
     // Registered before it is written: the answer cannot arrive first.
-    if (!deps.answers().await(id, info.sessionId(), info.principal(), ctx.getSelf(),
+    if (!deps.answers().await(id, info.sessionId(), info.principal(), self,
         deps.settings().limits().maxPendingServerRequests())) {
       m.reply().complete(ClientResponse.ofError(Json.object().put("code", McpError.SERVER_ERROR)
           .put("message", "Too many server requests awaiting answers in this session (limit "
               + deps.settings().limits().maxPendingServerRequests() + ")")));
-      return Behaviors.same();
+      return;
     }
     outbound.put(id, m.reply());
     send(JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
     timers.startSingleTimer(id, new OutboundTimeout(id), deps.settings().clientRequestTimeout());
-    return Behaviors.same();
   }
 
   private boolean declares(Capability needed) {
@@ -283,7 +333,7 @@ public final class RequestActor {
     };
   }
 
-  private Behavior<Command> onCompleted(Completed m) {
+  private void onCompleted(Completed m) {
     JsonNode response;
     if (m.failure() == null) {
       response = JsonRpc.result(request.id(), m.result());
@@ -303,8 +353,7 @@ public final class RequestActor {
         response = JsonRpc.error(request.id(), McpError.internal());
       }
     }
-    if (context.isCancelled()) return finish(null);
-    return finish(response);
+    finish(context.isCancelled() ? null : response);
   }
 
   /**
@@ -317,25 +366,42 @@ public final class RequestActor {
     session.tell(new SessionActor.TrackElicitation(elicitationId));
   }
 
-  /** Writes the response (none when cancelled), releases the id and the pending requests, and stops. */
-  private Behavior<Command> finish(JsonNode response) {
-    stream.tell(new StreamActor.Finish(response));
+  /** Writes the response (none when cancelled) and tells the session the request id is free again. */
+  private void finish(JsonNode response) {
+    toStream(new StreamActor.Finish(response));
     if (sessions.path().address().hasGlobalScope()) {
       // A session on another node hears of ends in batches (also one not registered yet: cancelled while
       // its registration was on the way; the directory hands the end to the session after it).
-      deps.doneNotices().tell(new DoneNotices.Done(sessions, new Directory.Ended(sessionId, requestKey, ctx.getSelf())));
+      deps.doneNotices().tell(new DoneNotices.Done(sessions, new Directory.Ended(sessionId, requestKey, self)));
     } else {
-      SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, ctx.getSelf());
+      SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, self);
       if (session != null) session.tell(done);
       else sessions.tell(new Directory.TellSession(sessionId, done));
     }
-    for (String id : outbound.keySet()) deps.answers().forget(id);
+    ended();
+  }
+
+  /** The request is over (its stream may live on): release what it holds. */
+  private void ended() {
+    phase = Phase.DONE;
+    timers.cancel(RegistrationTimeout.INSTANCE);
+    for (String id : outbound.keySet()) {
+      timers.cancel(id);
+      deps.answers().forget(id);
+    }
     outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
-    return Behaviors.stopped();
+    outbound.clear();
+    deps.load().releaseRequest();
+  }
+
+  /** The actor stops while the request runs: its handler is cancelled and what it holds released. */
+  private void abandon() {
+    if (context != null) context.cancel();
+    ended();
   }
 
   private void send(JsonNode message) {
-    stream.tell(new StreamActor.Send(message));
+    toStream(new StreamActor.Send(message));
   }
 
   private SessionOps sessionOps() {

@@ -119,18 +119,25 @@ public final class SessionActor {
   public record Init(String sessionId, String protocolVersion, ObjectNode clientInfo, ObjectNode clientCapabilities,
       String principal, ConnectHook.AllowList allowList, CompletableFuture<Void> ready) {}
 
-  /** The session of {@code init}; {@code load} counted it (admitSession) and is released when it stops. */
-  public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams, NodeLoad load) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SessionActor(ctx, timers, init, settings, streams, load).start()));
+  /**
+   * The session of {@code init}; {@code load} counted it (admitSession) and is released when it stops.
+   * {@code localView} is the node's view of its sessions (kept by the sessions directory): the session
+   * leaves it as it ends, before it answers a DELETE, so no request that follows is sent to it.
+   */
+  public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams, NodeLoad load,
+      Map<String, ActorRef<?>> localView) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new SessionActor(ctx, timers, init, settings, streams, load, localView).start()));
   }
 
   /** @param streams this node's stream directory, where the session's GET streams are spawned */
   public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams) {
-    return create(init, settings, streams, null);
+    return create(init, settings, streams, null, null);
   }
 
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
+  private final Map<String, ActorRef<?>> localView;
   private final Init init;
   private final McpSettings settings;
   private final SessionTracker tracker;
@@ -163,9 +170,10 @@ public final class SessionActor {
   private long lastActivity = System.nanoTime();
 
   private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings,
-      ActorRef<Directory.Command> streams, NodeLoad load) {
+      ActorRef<Directory.Command> streams, NodeLoad load, Map<String, ActorRef<?>> localView) {
     this.ctx = ctx;
     this.load = load;
+    this.localView = localView;
     this.timers = timers;
     this.init = init;
     this.settings = settings;
@@ -427,6 +435,7 @@ public final class SessionActor {
   }
 
   private void end(String reason) {
+    if (localView != null) localView.remove(init.sessionId(), ctx.getSelf());
     // Off the hub at once, so a notification published after the client saw the end counts it no more.
     tracker.untrack(ctx.getSelf());
     running.values().forEach(r -> r.tell(new RequestActor.Cancel(reason)));

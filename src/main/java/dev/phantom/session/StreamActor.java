@@ -13,7 +13,6 @@ import dev.phantom.presence.SessionTracker;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * One SSE stream (the response stream of a POST, or a session's GET stream). It numbers its events
@@ -23,7 +22,9 @@ import java.util.function.Function;
  * cannot take an event (queue full) is closed rather than losing it: the client resumes and gets it
  * from the buffer.
  *
- * <p>A POST stream lives on the node that received the POST (where its request runs). A GET stream
+ * <p>A POST stream lives on the node that received the POST, inside its request's actor ({@link
+ * RequestActor}: one actor per request, not two; the stream outlives the request there when the client
+ * may still resume it). A GET stream
  * lives on the session's home node and writes to the connection through a {@link SseRelay} on the node
  * that serves it: when that node dies, the events sent meanwhile are still here for the client's
  * resumption elsewhere. A relay that stops (its node gone) detaches it.
@@ -46,11 +47,6 @@ public final class StreamActor {
    */
   public record Finish(JsonNode last) implements Command {}
 
-  /**
-   * The request's session does not exist (its home answered the registration with a death notice):
-   * 404 when nothing was written yet, else {@code error} as the last event.
-   */
-  /** The request's session does not exist ({@code timedOut}: its home did not answer in time). */
   /**
    * The request was refused before it ran ({@code refusal}: no such session, another principal, a
    * limit): answered with the refusal's status while the response is held back, else as {@code error}.
@@ -111,30 +107,30 @@ public final class StreamActor {
   public static Behavior<Command> createGet(
       String streamId, String sessionId, String principal, SseSink sink, McpSettings settings, ActorRef<Object> session) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, principal, Kind.GET, settings, session);
+      StreamActor stream = new StreamActor(ctx, ctx.getSelf(), timers, streamId, sessionId, principal, Kind.GET, settings,
+          session);
       stream.attach(sink);
       return stream.behavior();
     }));
   }
 
   /**
-   * A POST stream whose HTTP response is held back ({@code sse-hold-back}) and started by {@code
-   * starter}: complete if the request is answered in time, streamed otherwise.
+   * The stream of a POST request, held inside the request's actor ({@link RequestActor}) rather than an
+   * actor of its own: its HTTP response is held back ({@code sse-hold-back}) and started by {@code
+   * starter}, complete if the request is answered in time, streamed otherwise. The request's actor
+   * hands it every {@link Command} it receives ({@link #handle}) and stops when it says so.
    */
-  public static Behavior<Command> createHeldBack(
-      String streamId, String sessionId, String principal, ResponseStarter starter, McpSettings settings,
-      Function<ActorRef<Command>, Behavior<?>> child) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = new StreamActor(ctx, timers, streamId, sessionId, principal, Kind.POST, settings, null);
-      stream.starter = starter;
-      timers.startSingleTimer(HoldBackOver.INSTANCE, settings.sseHoldBack());
-      ctx.spawn(child.apply(ctx.getSelf()), "request");
-      return stream.behavior();
-    }));
+  static StreamActor heldBack(ActorContext<?> ctx, ActorRef<Command> self, TimerScheduler<? super Command> timers,
+      String streamId, String sessionId, String principal, ResponseStarter starter, McpSettings settings) {
+    StreamActor stream = new StreamActor(ctx, self, timers, streamId, sessionId, principal, Kind.POST, settings, null);
+    stream.starter = starter;
+    timers.startSingleTimer(HoldBackOver.INSTANCE, settings.sseHoldBack());
+    return stream;
   }
 
-  private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final ActorContext<?> ctx;
+  private final ActorRef<Command> self;
+  private final TimerScheduler<? super Command> timers;
   private final String streamId;
   private final String sessionId;
   /** The principal of the session (null: anonymous): only it may resume the stream. */
@@ -154,9 +150,10 @@ public final class StreamActor {
   /** The connection that was completed when the stream finished (-1: none). */
   private long finalConnection = -1;
 
-  private StreamActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, String streamId, String sessionId,
-      String principal, Kind kind, McpSettings settings, ActorRef<Object> session) {
+  private StreamActor(ActorContext<?> ctx, ActorRef<Command> self, TimerScheduler<? super Command> timers,
+      String streamId, String sessionId, String principal, Kind kind, McpSettings settings, ActorRef<Object> session) {
     this.ctx = ctx;
+    this.self = self;
     this.principal = principal;
     this.timers = timers;
     this.streamId = streamId;
@@ -171,22 +168,27 @@ public final class StreamActor {
    * request and lives as long as every GET connection, so ~15 case objects each add up.
    */
   private Behavior<Command> behavior() {
-    return Behaviors.receive(this::onMessage, this::onSignal);
+    return Behaviors.receive((context, message) -> handle(message) ? Behaviors.same() : Behaviors.stopped(),
+        (context, signal) -> {
+          onSignal(signal);
+          return Behaviors.same();
+        });
   }
 
-  private Behavior<Command> onMessage(ActorContext<Command> context, Command message) {
+  /** Handles one message; false when the stream is over (its actor stops). */
+  boolean handle(Command message) {
     if (message instanceof Send m) {
       send(m.message());
       // a message before the response (progress, log, server request): the client wants it now
       if (starter != null) startStreaming();
-      return Behaviors.same();
+      return true;
     }
     if (message == Prime.INSTANCE) {
       if (seq == 0) {
         primed = true;
         if (sink != null) sink.offer(priming());
       }
-      return Behaviors.same();
+      return true;
     }
     if (message instanceof Finish m) {
       if (m.last() != null) send(m.last());
@@ -194,14 +196,14 @@ public final class StreamActor {
       if (starter != null) {
         // Answered in time: one complete body, and nothing is left to resume.
         answerComplete();
-        return Behaviors.stopped();
+        return false;
       }
       completeFinished();
-      return Behaviors.same();
+      return true;
     }
     if (message == HoldBackOver.INSTANCE) {
       if (starter != null) startStreaming();
-      return Behaviors.same();
+      return true;
     }
     if (message == CloseConnection.INSTANCE) {
       if (starter != null) {
@@ -212,62 +214,62 @@ public final class StreamActor {
       } else {
         detach(true);
       }
-      return Behaviors.same();
+      return true;
     }
     if (message instanceof ConnectionLost m) {
       // A finished stream whose final connection wrote everything will never be resumed: stop now
       // instead of holding it (and its buffer) for stream-retention.
-      if (finished && m.completed() && m.connectionId() == finalConnection) return Behaviors.stopped();
+      if (finished && m.completed() && m.connectionId() == finalConnection) return false;
       if (sink != null && sink.connectionId() == m.connectionId()) detach(false);
-      return Behaviors.same();
+      return true;
     }
     if (message instanceof Resume m) {
       m.replyTo().tell(new ResumeReply(resume(m.sessionId(), m.principal(), m.afterSeq(), m.sink())));
-      return Behaviors.same();
+      return true;
     }
     if (message instanceof ResumeRemote m) {
       ResumeResult result = resume(m.sessionId(), m.principal(), m.afterSeq(), new SseSink.Remote(m.relay(), m.connectionId()));
       if (result != ResumeResult.RESUMED) m.relay().tell(SseRelay.Complete.INSTANCE);
       m.replyTo().tell(new ResumeReply(result));
-      return Behaviors.same();
+      return true;
     }
     if (message instanceof Refused m) {
-      if (starter == null) return onMessage(context, new Finish(m.error()));
+      if (starter == null) return handle(new Finish(m.error()));
       ResponseStarter s = starter;
       starter = null;
       timers.cancel(HoldBackOver.INSTANCE);
       s.refuse(m.refusal());
-      return Behaviors.stopped();
+      return false;
     }
     if (message == End.INSTANCE) {
       if (starter != null) answerComplete();
       if (sink != null) sink.complete();
-      return Behaviors.stopped();
+      return false;
     }
     if (message == RetentionOver.INSTANCE) {
-      if (sink != null || (kind == Kind.POST && !finished)) return Behaviors.same();
-      return Behaviors.stopped();
+      if (sink != null || (kind == Kind.POST && !finished)) return true;
+      return false;
     }
-    return Behaviors.unhandled();
+    return true;
   }
 
-  private Behavior<Command> onSignal(ActorContext<Command> context, akka.actor.typed.Signal signal) {
+  /** A relay this stream writes to stopped (its node is gone): detach from it. */
+  void onSignal(akka.actor.typed.Signal signal) {
     if (signal instanceof Terminated t && sink instanceof SseSink.Remote remote && remote.relay().equals(t.getRef())) {
       detach(false);
     }
-    return Behaviors.same();
   }
 
   private void attach(SseSink next) {
     timers.cancel(RetentionOver.INSTANCE);
     sink = next;
     if (next instanceof SseSink.Remote remote) {
-      remote.relay().tell(new SseRelay.Bound(ctx.getSelf()));
+      remote.relay().tell(new SseRelay.Bound(self));
       ctx.watch(remote.relay());
     }
     if (kind == Kind.GET && session != null) {
-      session.tell(new SessionActor.GetStreamState(ctx.getSelf(), true));
-      SessionTracker.get(ctx.getSystem()).trackSession(ctx.getSelf(), sessionId, Map.of("stream", "get"));
+      session.tell(new SessionActor.GetStreamState(self, true));
+      SessionTracker.get(ctx.getSystem()).trackSession(self, sessionId, Map.of("stream", "get"));
     }
   }
 
@@ -331,7 +333,7 @@ public final class StreamActor {
     starter = null;
     timers.cancel(HoldBackOver.INSTANCE);
     java.util.List<ByteString> events = eventsSoFar();
-    attach(s.stream(ctx.getSelf()));
+    attach(s.stream(self));
     for (ByteString e : events) {
       if (!sink.offer(e)) {
         detach(true);
@@ -355,9 +357,9 @@ public final class StreamActor {
     if (closeIt) sink.complete();
     sink = null;
     if (kind == Kind.GET && session != null) {
-      session.tell(new SessionActor.GetStreamState(ctx.getSelf(), false));
+      session.tell(new SessionActor.GetStreamState(self, false));
       // a disconnected stream is no longer one of the session's open streams
-      SessionTracker.get(ctx.getSystem()).untrack(ctx.getSelf());
+      SessionTracker.get(ctx.getSystem()).untrack(self);
     }
     retain();
   }
