@@ -145,6 +145,8 @@ public final class RequestActor {
   private final Deps deps;
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
   private Phase phase = Phase.REGISTERING;
+  /** When the request was admitted ({@link System#nanoTime}): its response is held back from then. */
+  private long admittedAt;
   private SessionInfo info;
   private LogLevel level;
   private RequestContextImpl context;
@@ -189,6 +191,7 @@ public final class RequestActor {
    * home is overloaded, or the session ended while the registration was on its way) is answered 503.
    */
   private void start(String principal, ActorRef<Object> localSession) {
+    admittedAt = System.nanoTime();
     known = deps.infoCache().get(sessionId);
     SessionActor.RegisterRequest register =
         new SessionActor.RegisterRequest(requestKey, principal, self, known == null ? 0 : known.version());
@@ -253,9 +256,10 @@ public final class RequestActor {
       result = CompletableFuture.failedFuture(new McpError(McpError.SERVER_ERROR, "Server busy: " + e.getMessage()));
     }
     if (result.isDone()) {
-      // Served in place and already answered: no message to ourselves in between.
+      // Served in place and already answered: no message to ourselves in between, no hold-back timer.
       onCompleted(completedNow(result));
     } else {
+      stream.holdBackUntil(admittedAt + deps.settings().sseHoldBack().toNanos());
       ctx.pipeToSelf(result, Completed::new);
     }
   }

@@ -116,16 +116,28 @@ public final class StreamActor {
 
   /**
    * The stream of a POST request, held inside the request's actor ({@link RequestActor}) rather than an
-   * actor of its own: its HTTP response is held back ({@code sse-hold-back}) and started by {@code
-   * starter}, complete if the request is answered in time, streamed otherwise. The request's actor
-   * hands it every {@link Command} it receives ({@link #handle}) and stops when it says so.
+   * actor of its own: its HTTP response is held back and started by {@code starter}, complete if the
+   * request is answered in time, streamed otherwise ({@link #holdBackUntil}). The request's actor hands
+   * it every {@link Command} it receives ({@link #handle}) and stops when it says so.
    */
   static StreamActor heldBack(ActorContext<?> ctx, ActorRef<Command> self, TimerScheduler<? super Command> timers,
       String streamId, String sessionId, String principal, ResponseStarter starter, McpSettings settings) {
     StreamActor stream = new StreamActor(ctx, self, timers, streamId, sessionId, principal, Kind.POST, settings, null);
     stream.starter = starter;
-    timers.startSingleTimer(HoldBackOver.INSTANCE, settings.sseHoldBack());
     return stream;
+  }
+
+  /**
+   * The response is held back until {@code deadlineNanos} ({@link System#nanoTime}; the request's
+   * admission plus {@code sse-hold-back}), and streamed from then on if it is still not answered. The
+   * request sets it only once its handler has not answered at once, so a request answered in place
+   * never starts a timer for it; a deadline already past starts streaming now.
+   */
+  void holdBackUntil(long deadlineNanos) {
+    if (starter == null) return;
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) startStreaming();
+    else timers.startSingleTimer(HoldBackOver.INSTANCE, java.time.Duration.ofNanos(left));
   }
 
   private final ActorContext<?> ctx;

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SSE response of a request is held back for {@code sse-hold-back} (1 s): a request answered in
- * time gets one complete body; one that sends progress before its answer streams at once.
+ * time gets one complete body; a slower one streams from the end of the hold-back; one that sends
+ * progress before its answer streams at once.
  */
 class SseResponseTest {
   private static TestCluster cluster;
@@ -48,6 +49,25 @@ class SseResponseTest {
     assertTrue(events[0].startsWith("id: ") && events[0].contains("\nretry: ") && events[0].endsWith("data: "),
         "first the priming event: " + events[0]);
     assertTrue(events[1].contains("\"text\":\"quick\""), "then the result: " + events[1]);
+  }
+
+  @Test
+  void aSlowAnswerStreamsOnceTheHoldBackIsOver() {
+    McpTestClient c = node.client().initialize();
+    // No progress token: nothing is written before the answer, 2.1 s after the call.
+    ObjectNode call = McpTestClient.toolCall(c.nextId(), "slow_progress", Json.object().put("steps", 3).put("delayMs", 700));
+    try (EventStream s = c.stream(call)) {
+      assertEquals(200, s.status);
+      Event priming = s.next();
+      assertNull(priming.data(), "priming event first");
+      Event last = s.next();
+      assertNotNull(last);
+      assertEquals("counted to 3", last.data().path("result").path("content").path(0).path("text").asText());
+      // Streamed from the end of the 1 s hold-back: the priming event came about a second before the
+      // answer (a body held back until the answer would bring both at once).
+      long apartMs = (last.receivedNanos() - priming.receivedNanos()) / 1_000_000;
+      assertTrue(apartMs >= 500, "the priming event arrived only " + apartMs + " ms before the answer");
+    }
   }
 
   @Test
