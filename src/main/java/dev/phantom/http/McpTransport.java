@@ -110,6 +110,8 @@ public final class McpTransport {
     akka.actor.CoordinatedShutdown.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).addTask(
         akka.actor.CoordinatedShutdown.PhaseServiceUnbind(), "phantom-close-streams", () -> {
           streams.tell(new Directory.Broadcast(dev.phantom.session.StreamActor.CloseConnection.INSTANCE));
+          // the streams of requests to sessions homed here are the sessions' children
+          sessions.tell(new Directory.Broadcast(dev.phantom.session.SessionActor.CloseRequestStreams.INSTANCE));
           // GET streams of sessions homed elsewhere are served here through relays
           relays.tell(new Directory.Broadcast(SseRelay.Complete.INSTANCE));
           // listen streams end with their final result (a graceful close in 2026-07-28 terms)

@@ -35,6 +35,7 @@ import dev.phantom.mcp.Json;
 import dev.phantom.mcp.JsonRpc;
 import dev.phantom.mcp.McpDispatcher;
 import dev.phantom.mcp.McpError;
+import dev.phantom.session.Handoff;
 import dev.phantom.session.SessionActor;
 import dev.phantom.session.Sse;
 import dev.phantom.session.ResponseStarter;
@@ -133,7 +134,8 @@ final class SessionRoutes {
         params.get("capabilities") instanceof ObjectNode caps ? caps : Json.object(),
         principal, allow.allowList(), ready);
     // From here the session's actor releases the count when it stops; a failed spawn releases it here.
-    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams(), mcp.load(), mcp.localSessionsView()))
+    return mcp.spawn(true, sessionId, SessionActor.create(init, mcp.settings(), mcp.streams(), mcp.load(), mcp.localSessionsView(),
+        mcp.deps()))
         .whenComplete((ref, failure) -> {
           if (failure != null) mcp.load().releaseSession(principal);
         })
@@ -176,13 +178,14 @@ final class SessionRoutes {
    */
   private CompletionStage<HttpResponse> request(String sessionId, String principal, JsonRpc.Request request) {
     ActorRef<dev.phantom.session.Directory.Command> home = sessionsDirectoryFor(sessionId);
-    // A session homed here is told directly (the sessions directory keeps the node's view of them).
+    // A session homed here spawns the request itself (the sessions directory keeps the node's view of them).
     ActorRef<Object> localSession = null;
     if (isHomedHere(sessionId)) {
       localSession = mcp.localSession(sessionId).orElseThrow(SessionRoutes::sessionNotFoundReject);
     }
     dev.phantom.session.Refusal refused = mcp.load().admitRequest();
     if (refused != null) throw HttpRules.reject(refused, request.id());
+    long admittedAt = System.nanoTime();
     String streamId = mcp.tracker().mintId();
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     ResponseStarter starter = new ResponseStarter() {
@@ -206,8 +209,19 @@ final class SessionRoutes {
         return new SseSink.Local(queue, connection);
       }
     };
+    if (localSession != null) {
+      Handoff handoff = new Handoff();
+      handoff.deadline(mcp.system().scheduler().scheduleOnce(mcp.settings().lookupTimeout(), () -> {
+        if (handoff.giveUp()) {
+          mcp.load().releaseRequest();
+          starter.refuse(dev.phantom.session.Refusal.homeTimedOut());
+        }
+      }, mcp.system().executionContext()));
+      localSession.tell(new SessionActor.ServeRequest(request, principal, streamId, admittedAt, starter, handoff));
+      return response;
+    }
     return mcp.spawn(false, streamId, dev.phantom.session.RequestActor.create(request, sessionId, principal, home,
-            localSession, streamId, starter, mcp.deps()))
+            streamId, admittedAt, starter, mcp.deps()))
         .whenComplete((stream, failure) -> {
           if (failure != null) mcp.load().releaseRequest();
         })
@@ -287,7 +301,7 @@ final class SessionRoutes {
     if (parsed == null) throw new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR, "Bad Request: malformed Last-Event-ID");
     Reject unknown = new Reject(StatusCodes.BAD_REQUEST, McpError.SERVER_ERROR,
         "Bad Request: Last-Event-ID does not name a live stream of this session");
-    return mcp.<StreamActor.Command>lookup(false, parsed.streamId()).thenCompose(found -> {
+    return findStream(sessionId, parsed.streamId()).thenCompose(found -> {
       ActorRef<StreamActor.Command> stream = found.orElseThrow(() -> unknown);
       SseQueue queue = queue();
       long connection = newConnectionId();
@@ -312,6 +326,28 @@ final class SessionRoutes {
                 if (r.result() == StreamActor.ResumeResult.OTHER_PRINCIPAL) throw otherPrincipalReject(null);
                 return sseViaRelay(queue, relay);
               }));
+    });
+  }
+
+  /**
+   * A stream by id on its home node (named by the id): a GET stream, or a POST stream of a session
+   * homed elsewhere, is in that node's streams directory; a POST stream of a session homed there is a
+   * child of the session.
+   */
+  private CompletionStage<Optional<ActorRef<StreamActor.Command>>> findStream(String sessionId, String streamId) {
+    return mcp.<StreamActor.Command>lookup(false, streamId).thenCompose(found -> {
+      Optional<dev.phantom.tracker.NodeId> streamHome = mcp.tracker().homeOf(streamId);
+      if (found.isPresent() || streamHome.isEmpty() || !streamHome.equals(mcp.tracker().homeOf(sessionId))) {
+        return CompletableFuture.completedFuture(found);
+      }
+      return session(sessionId).thenCompose(session -> Stages.<Object, dev.phantom.session.Directory.Found>ask(session,
+              replyTo -> new SessionActor.FindStream(streamId, replyTo), mcp.settings().lookupTimeout(),
+              mcp.system().scheduler()))
+          .thenApply(reply -> {
+            @SuppressWarnings("unchecked")
+            Optional<ActorRef<StreamActor.Command>> stream = reply.asOptional().map(r -> (ActorRef<StreamActor.Command>) r);
+            return stream;
+          });
     });
   }
 

@@ -40,9 +40,6 @@ public final class Directory {
   /** Sessions directory: requests served on another node ended; each session here is told of its own. */
   public record RequestsEnded(java.util.List<Ended> ended) implements Command, ClusterMessage {}
 
-  /** Sessions directory: hands {@code message} to the session {@code id} if it is here (else drops it). */
-  public record TellSession(String id, SessionActor.Command message) implements Command, ClusterMessage {}
-
   /** Local only: tell every registered actor {@code message} (which must be in its protocol). */
   public record Broadcast(Object message) implements Command {}
 
@@ -98,10 +95,6 @@ public final class Directory {
             ctx.getChild(e.sessionId()).ifPresent(session ->
                 session.unsafeUpcast().tell(new SessionActor.RequestDone(e.requestId(), e.request())));
           }
-          return Behaviors.same();
-        })
-        .onMessage(TellSession.class, m -> {
-          ctx.getChild(m.id()).ifPresent(session -> session.unsafeUpcast().tell(m.message()));
           return Behaviors.same();
         })
         .onMessage(Lookup.class, m -> {

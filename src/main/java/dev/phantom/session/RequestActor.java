@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client request and the SSE stream of its response, in one actor on the node that received its
- * POST (spawned in the node's streams directory under the stream's id, so a client can resume the
- * stream there). It registers the request id with the session (the duplicate check), runs the handler
+ * POST, named by the stream's id so a client can resume the stream there. A request to a session homed
+ * on that node is spawned by the session itself, which has already decided on it ({@link
+ * SessionActor.ServeRequest}); a request to a session homed elsewhere is spawned in the node's streams
+ * directory and registers its id with the session (the duplicate check) first. It runs the handler
  * (in place when it cannot block, else on the handler executor), writes what the handler sends (logs,
  * progress, server-to-client requests) and finally the response on the stream. A server-to-client
  * request's id names this node and is registered in its {@link PendingAnswers} before the request is
@@ -109,22 +111,33 @@ public final class RequestActor {
   }
 
   /**
-   * A request of {@code principal} (null: anonymous) in session {@code sessionId}, whose response is the
-   * stream {@code streamId}, started by {@code starter}. The request registers with {@code localSession}
-   * when the session lives on this node (no directory in between), else through its home's sessions
-   * directory {@code sessions}, and then talks to the session actor that answers (no actor path resolved
-   * per request). The caller counted it with {@code deps.load().admitRequest()}; it is released when the
-   * request ends.
+   * A request of {@code principal} (null: anonymous) in session {@code sessionId} homed on another
+   * node, whose response is the stream {@code streamId}, started by {@code starter}. The request
+   * registers through the home's sessions directory {@code sessions}, and then talks to the session actor
+   * that answers (no actor path resolved per request). The caller counted it with {@code
+   * deps.load().admitRequest()}; it is released when the request ends.
    */
   public static Behavior<Object> create(JsonRpc.Request request, String sessionId, String principal,
-      ActorRef<Directory.Command> sessions, ActorRef<Object> localSession, String streamId, ResponseStarter starter,
-      Deps deps) {
+      ActorRef<Directory.Command> sessions, String streamId, long admittedAt, ResponseStarter starter, Deps deps) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      StreamActor stream = StreamActor.heldBack(ctx, ctx.getSelf().narrow(), timers, streamId, sessionId, principal,
-          starter, deps.settings());
-      RequestActor actor = new RequestActor(ctx, timers, request, sessionId, sessions, stream, deps);
-      actor.start(principal, localSession);
+      RequestActor actor =
+          new RequestActor(ctx, timers, request, sessionId, principal, sessions, streamId, admittedAt, starter, deps);
+      actor.register(principal);
       return actor.behavior();
+    }));
+  }
+
+  /**
+   * A request that its session (on this node) has already decided on: {@code outcome} is what a
+   * registration would have answered. Spawned by the session as its child.
+   */
+  static Behavior<Object> createRegistered(JsonRpc.Request request, String sessionId, String principal, String streamId,
+      long admittedAt, ResponseStarter starter, Deps deps, Command outcome) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      RequestActor actor =
+          new RequestActor(ctx, timers, request, sessionId, principal, null, streamId, admittedAt, starter, deps);
+      actor.onRequestMessage(outcome);
+      return actor.streamAlive ? actor.behavior() : Behaviors.stopped();
     }));
   }
 
@@ -134,6 +147,7 @@ public final class RequestActor {
   private final JsonRpc.Request request;
   private final String requestKey;
   private final String sessionId;
+  /** The sessions directory of the session's home on another node; null for a request its session spawned. */
   private final ActorRef<Directory.Command> sessions;
   /** The session actor as it answered the registration (null before): a ref the notification hub can watch. */
   private ActorRef<Object> session;
@@ -146,21 +160,24 @@ public final class RequestActor {
   private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
   private Phase phase = Phase.REGISTERING;
   /** When the request was admitted ({@link System#nanoTime}): its response is held back from then. */
-  private long admittedAt;
+  private final long admittedAt;
   private SessionInfo info;
   private LogLevel level;
   private RequestContextImpl context;
 
   private RequestActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, JsonRpc.Request request,
-      String sessionId, ActorRef<Directory.Command> sessions, StreamActor stream, Deps deps) {
+      String sessionId, String principal, ActorRef<Directory.Command> sessions, String streamId, long admittedAt,
+      ResponseStarter starter, Deps deps) {
     this.ctx = ctx;
     this.self = ctx.getSelf().narrow();
+    this.admittedAt = admittedAt;
+    this.stream = StreamActor.heldBack(ctx, ctx.getSelf().narrow(), timers, streamId, sessionId, principal, starter,
+        deps.settings());
     this.timers = timers;
     this.request = request;
     this.requestKey = Json.write(request.id());
     this.sessionId = sessionId;
     this.sessions = sessions;
-    this.stream = stream;
     this.deps = deps;
   }
 
@@ -172,8 +189,13 @@ public final class RequestActor {
       return streamAlive ? Behaviors.same() : Behaviors.stopped();
     }, (context, signal) -> {
       if (signal instanceof PostStop) {
-        // The stream ended before the request did (its session ended, the node shuts down).
+        // Stopped before the request or its stream ended: with its session (a child of the session
+        // ended by DELETE or expiry), or as the node shuts down. The client's response ends too.
         if (phase != Phase.DONE) abandon();
+        if (streamAlive) {
+          streamAlive = false;
+          stream.handle(StreamActor.End.INSTANCE);
+        }
       } else {
         stream.onSignal(signal);
       }
@@ -186,17 +208,14 @@ public final class RequestActor {
   }
 
   /**
-   * Registers with the session, or through the home's sessions directory, which answers at once when
-   * there is no such session (no lookup round trip first). No answer within {@code lookup-timeout} (the
-   * home is overloaded, or the session ended while the registration was on its way) is answered 503.
+   * Registers through the home's sessions directory, which answers at once when there is no such
+   * session (no lookup round trip first). No answer within {@code lookup-timeout} (the home is
+   * overloaded, or the session ended while the registration was on its way) is answered 503.
    */
-  private void start(String principal, ActorRef<Object> localSession) {
-    admittedAt = System.nanoTime();
+  private void register(String principal) {
     known = deps.infoCache().get(sessionId);
-    SessionActor.RegisterRequest register =
-        new SessionActor.RegisterRequest(requestKey, principal, self, known == null ? 0 : known.version());
-    if (localSession != null) localSession.tell(register);
-    else sessions.tell(new Directory.RegisterWithSession(sessionId, register));
+    sessions.tell(new Directory.RegisterWithSession(sessionId,
+        new SessionActor.RegisterRequest(requestKey, principal, self, known == null ? 0 : known.version())));
     timers.startSingleTimer(RegistrationTimeout.INSTANCE, deps.settings().lookupTimeout());
   }
 
@@ -234,7 +253,8 @@ public final class RequestActor {
     }
     if (m.info() != null) {
       info = m.info();
-      deps.infoCache().put(sessionId, m.infoVersion(), info);
+      // A session on another node: its info is kept for the node's next registration.
+      if (sessions != null) deps.infoCache().put(sessionId, m.infoVersion(), info);
     } else {
       info = known.info();
     }
@@ -373,14 +393,12 @@ public final class RequestActor {
   /** Writes the response (none when cancelled) and tells the session the request id is free again. */
   private void finish(JsonNode response) {
     toStream(new StreamActor.Finish(response));
-    if (sessions.path().address().hasGlobalScope()) {
+    if (sessions != null) {
       // A session on another node hears of ends in batches (also one not registered yet: cancelled while
       // its registration was on the way; the directory hands the end to the session after it).
       deps.doneNotices().tell(new DoneNotices.Done(sessions, new Directory.Ended(sessionId, requestKey, self)));
     } else {
-      SessionActor.RequestDone done = new SessionActor.RequestDone(requestKey, self);
-      if (session != null) session.tell(done);
-      else sessions.tell(new Directory.TellSession(sessionId, done));
+      session.tell(new SessionActor.RequestDone(requestKey, self));
     }
     ended();
   }

@@ -51,6 +51,23 @@ public final class SessionActor {
 
   public record RequestDone(String requestId, ActorRef<RequestActor.Command> request) implements Command {}
 
+  /**
+   * Local only: a request that arrived on the session's home node. The session decides on it as on a
+   * {@link RegisterRequest} and spawns its {@link RequestActor} as a child under {@code streamId}, with
+   * the outcome: no directory in between, no registration round trip. It first takes {@code handoff},
+   * which the HTTP side gives up after {@code lookup-timeout} (then answered 503, and nothing runs).
+   */
+  public record ServeRequest(JsonRpc.Request request, String principal, String streamId, long admittedAt,
+      ResponseStarter starter, Handoff handoff) {}
+
+  /** Finds a POST stream of this session served on its home node (a child of the session). */
+  public record FindStream(String streamId, ActorRef<Directory.Found> replyTo) implements Command {}
+
+  /** Local only: close the connections of this session's request streams (the node shuts down). */
+  public enum CloseRequestStreams {
+    INSTANCE
+  }
+
   public record Accepted(boolean accepted) implements ClusterMessage {}
 
   /** A client's notification; refused ({@code Accepted(false)}) from another principal. */
@@ -125,19 +142,21 @@ public final class SessionActor {
    * leaves it as it ends, before it answers a DELETE, so no request that follows is sent to it.
    */
   public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams, NodeLoad load,
-      Map<String, ActorRef<?>> localView) {
+      Map<String, ActorRef<?>> localView, RequestActor.Deps requests) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new SessionActor(ctx, timers, init, settings, streams, load, localView).start()));
+        new SessionActor(ctx, timers, init, settings, streams, load, localView, requests).start()));
   }
 
   /** @param streams this node's stream directory, where the session's GET streams are spawned */
   public static Behavior<Object> create(Init init, McpSettings settings, ActorRef<Directory.Command> streams) {
-    return create(init, settings, streams, null, null);
+    return create(init, settings, streams, null, null, null);
   }
 
   private final ActorContext<Object> ctx;
   private final TimerScheduler<Object> timers;
   private final Map<String, ActorRef<?>> localView;
+  /** What the requests this session spawns (those that arrive on its home node) need from the node. */
+  private final RequestActor.Deps requests;
   private final Init init;
   private final McpSettings settings;
   private final SessionTracker tracker;
@@ -170,8 +189,9 @@ public final class SessionActor {
   private long lastActivity = System.nanoTime();
 
   private SessionActor(ActorContext<Object> ctx, TimerScheduler<Object> timers, Init init, McpSettings settings,
-      ActorRef<Directory.Command> streams, NodeLoad load, Map<String, ActorRef<?>> localView) {
+      ActorRef<Directory.Command> streams, NodeLoad load, Map<String, ActorRef<?>> localView, RequestActor.Deps requests) {
     this.ctx = ctx;
+    this.requests = requests;
     this.load = load;
     this.localView = localView;
     this.timers = timers;
@@ -195,7 +215,16 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onMessage(ActorContext<Object> context, Object message) {
+    if (message instanceof ServeRequest m) return onServeRequest(m);
     if (message instanceof RegisterRequest m) return onRegisterRequest(m);
+    if (message instanceof FindStream m) {
+      m.replyTo().tell(new Directory.Found(ctx.getChild(m.streamId()).orElse(null)));
+      return Behaviors.same();
+    }
+    if (message == CloseRequestStreams.INSTANCE) {
+      ctx.getChildren().forEach(child -> child.unsafeUpcast().tell(StreamActor.CloseConnection.INSTANCE));
+      return Behaviors.same();
+    }
     if (message instanceof RequestDone m) {
       if (running.remove(m.requestId(), m.request())) {
         answered.add(m.requestId());
@@ -286,22 +315,40 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
-    if (!isOwner(m.principal())) {
-      m.request().tell(new RequestActor.Refused(Refusal.otherPrincipal()));
-      return Behaviors.same();
-    }
-    if (running.containsKey(m.requestId()) || answered.contains(m.requestId())) {
-      m.request().tell(new RequestActor.Registered(false, null, 0, null));
-    } else if (running.size() >= settings.limits().maxInFlightPerSession()) {
-      m.request().tell(new RequestActor.Refused(
-          Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession())));
-    } else {
-      running.put(m.requestId(), m.request());
-      // The info only when the requester's node does not have this version of it (SessionInfoCache).
-      m.request().tell(new RequestActor.Registered(true, m.knownInfoVersion() == infoVersion ? null : info(), infoVersion,
-          ctx.getSelf()));
-    }
+    RequestActor.Command outcome = register(m.requestId(), m.principal(), m.request(), m.knownInfoVersion());
+    m.request().tell(outcome);
     return touched();
+  }
+
+  private Behavior<Object> onServeRequest(ServeRequest m) {
+    // Taken too late: the client was answered 503 and the request is not counted any more.
+    if (!m.handoff().take()) return Behaviors.same();
+    String requestId = Json.write(m.request().id());
+    RequestActor.Command outcome = register(requestId, m.principal(), null, -1);
+    ActorRef<Object> request = ctx.spawn(RequestActor.createRegistered(m.request(), init.sessionId(), m.principal(),
+        m.streamId(), m.admittedAt(), m.starter(), requests, outcome), m.streamId());
+    if (outcome instanceof RequestActor.Registered r && r.ok()) running.put(requestId, request.narrow());
+    return touched();
+  }
+
+  /**
+   * The session's decision on a request: {@link RequestActor.Registered} (ok, or not: its id is
+   * running or was answered), or {@link RequestActor.Refused} for another principal or too many at
+   * once. An accepted {@code request} is counted as running (a null one is counted by the caller).
+   */
+  private RequestActor.Command register(String requestId, String principal, ActorRef<RequestActor.Command> request,
+      long knownInfoVersion) {
+    if (!isOwner(principal)) return new RequestActor.Refused(Refusal.otherPrincipal());
+    if (running.containsKey(requestId) || answered.contains(requestId)) {
+      return new RequestActor.Registered(false, null, 0, null);
+    }
+    if (running.size() >= settings.limits().maxInFlightPerSession()) {
+      return new RequestActor.Refused(
+          Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession()));
+    }
+    if (request != null) running.put(requestId, request);
+    // The info only when the requester's node does not have this version of it (SessionInfoCache).
+    return new RequestActor.Registered(true, knownInfoVersion == infoVersion ? null : info(), infoVersion, ctx.getSelf());
   }
 
   private Behavior<Object> onClientNotification(ClientNotification m) {
