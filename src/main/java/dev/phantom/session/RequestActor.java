@@ -21,8 +21,6 @@ import dev.phantom.mcp.SessionOps;
 import dev.phantom.presence.SessionTracker;
 import dev.phantom.tracker.Tracker;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -157,7 +155,7 @@ public final class RequestActor {
   /** False once the stream is over: the actor stops. */
   private boolean streamAlive = true;
   private final Deps deps;
-  private final Map<String, CompletableFuture<ClientResponse>> outbound = new HashMap<>();
+  private final ServerRequests serverRequests;
   private Phase phase = Phase.REGISTERING;
   /** When the request was admitted ({@link System#nanoTime}): its response is held back from then. */
   private final long admittedAt;
@@ -179,6 +177,7 @@ public final class RequestActor {
     this.sessionId = sessionId;
     this.sessions = sessions;
     this.deps = deps;
+    this.serverRequests = new ServerRequests(deps.answers(), deps.settings().limits().maxPendingServerRequests());
   }
 
   private Behavior<Object> behavior() {
@@ -304,16 +303,10 @@ public final class RequestActor {
     } else if (message instanceof Outbound m) {
       onOutbound(m);
     } else if (message instanceof Answered m) {
-      CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
       timers.cancel(m.id());
-      if (waiter != null) {
-        waiter.complete(m.error() != null ? ClientResponse.ofError(m.error())
-            : ClientResponse.ofResult(m.result() == null ? Json.object() : m.result()));
-      }
+      serverRequests.answered(m.id(), m.result(), m.error());
     } else if (message instanceof OutboundTimeout m) {
-      CompletableFuture<ClientResponse> waiter = outbound.remove(m.id());
-      deps.answers().forget(m.id());
-      if (waiter != null) waiter.complete(ClientResponse.timeout());
+      serverRequests.timedOut(m.id());
     } else if (message instanceof LevelChanged m) {
       level = m.level();
     } else if (message instanceof TrackElicitation m) {
@@ -327,34 +320,15 @@ public final class RequestActor {
   }
 
   private void onOutbound(Outbound m) {
-    if (!declares(m.needs())) {
+    if (!ServerRequests.declared(info.clientCapabilities(), m.needs())) {
       m.reply().complete(ClientResponse.notSupported());
       return;
     }
     String id = Tracker.get(ctx.getSystem()).mintId();
     // Registered before it is written: the answer cannot arrive first.
-    if (!deps.answers().await(id, info.sessionId(), info.principal(), self,
-        deps.settings().limits().maxPendingServerRequests())) {
-      m.reply().complete(ClientResponse.ofError(Json.object().put("code", McpError.SERVER_ERROR)
-          .put("message", "Too many server requests awaiting answers in this session (limit "
-              + deps.settings().limits().maxPendingServerRequests() + ")")));
-      return;
-    }
-    outbound.put(id, m.reply());
+    if (!serverRequests.await(id, info, self, m.reply())) return;
     send(JsonRpc.request(TextNode.valueOf(id), m.method(), m.params()));
     timers.startSingleTimer(id, new OutboundTimeout(id), deps.settings().clientRequestTimeout());
-  }
-
-  private boolean declares(Capability needed) {
-    ObjectNode caps = info.clientCapabilities();
-    JsonNode elicitation = caps.get("elicitation");
-    return switch (needed) {
-      case NONE -> true;
-      case SAMPLING -> caps.has("sampling");
-      // An empty elicitation object means form mode only.
-      case ELICITATION_FORM -> elicitation != null && (elicitation.isEmpty() || elicitation.has("form"));
-      case ELICITATION_URL -> elicitation != null && elicitation.has("url");
-    };
   }
 
   private void onCompleted(Completed m) {
@@ -407,12 +381,7 @@ public final class RequestActor {
   private void ended() {
     phase = Phase.DONE;
     timers.cancel(RegistrationTimeout.INSTANCE);
-    for (String id : outbound.keySet()) {
-      timers.cancel(id);
-      deps.answers().forget(id);
-    }
-    outbound.values().forEach(f -> f.complete(ClientResponse.timeout()));
-    outbound.clear();
+    serverRequests.endAll().forEach(timers::cancel);
     deps.load().releaseRequest();
   }
 
