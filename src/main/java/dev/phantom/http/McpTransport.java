@@ -409,7 +409,7 @@ public final class McpTransport {
     if (home.get().equals(tracker.selfNode())) {
       if (session) {
         @SuppressWarnings("unchecked")
-        Optional<ActorRef<T>> local = Optional.ofNullable((ActorRef<T>) localSessions.get(id));
+        Optional<ActorRef<T>> local = localSession(id).map(ref -> (ActorRef<T>) ref);
         return CompletableFuture.completedFuture(local);
       }
       directory = streams;

@@ -177,11 +177,14 @@ final class SessionRoutes {
    * time gets one complete SSE body (no streamed response to materialize); otherwise it streams.
    */
   private CompletionStage<HttpResponse> request(String sessionId, String principal, JsonRpc.Request request) {
-    ActorRef<dev.phantom.session.Directory.Command> home = sessionsDirectoryFor(sessionId);
-    // A session homed here spawns the request itself (the sessions directory keeps the node's view of them).
+    // A session homed here spawns the request itself (the sessions directory keeps the node's view of
+    // them); elsewhere the request registers through its home's sessions directory.
     ActorRef<Object> localSession = null;
+    ActorRef<dev.phantom.session.Directory.Command> home = null;
     if (isHomedHere(sessionId)) {
       localSession = mcp.localSession(sessionId).orElseThrow(SessionRoutes::sessionNotFoundReject);
+    } else {
+      home = sessionsDirectoryFor(sessionId);
     }
     dev.phantom.session.Refusal refused = mcp.load().admitRequest();
     if (refused != null) throw HttpRules.reject(refused, request.id());

@@ -315,7 +315,8 @@ public final class SessionActor {
   }
 
   private Behavior<Object> onRegisterRequest(RegisterRequest m) {
-    RequestActor.Command outcome = register(m.requestId(), m.principal(), m.request(), m.knownInfoVersion());
+    RequestActor.Command outcome = decide(m.requestId(), m.principal(), m.knownInfoVersion());
+    if (isAccepted(outcome)) running.put(m.requestId(), m.request());
     m.request().tell(outcome);
     return touched();
   }
@@ -324,20 +325,19 @@ public final class SessionActor {
     // Taken too late: the client was answered 503 and the request is not counted any more.
     if (!m.handoff().take()) return Behaviors.same();
     String requestId = Json.write(m.request().id());
-    RequestActor.Command outcome = register(requestId, m.principal(), null, -1);
+    RequestActor.Command outcome = decide(requestId, m.principal(), -1);
     ActorRef<Object> request = ctx.spawn(RequestActor.createRegistered(m.request(), init.sessionId(), m.principal(),
         m.streamId(), m.admittedAt(), m.starter(), requests, outcome), m.streamId());
-    if (outcome instanceof RequestActor.Registered r && r.ok()) running.put(requestId, request.narrow());
+    if (isAccepted(outcome)) running.put(requestId, request.narrow());
     return touched();
   }
 
   /**
    * The session's decision on a request: {@link RequestActor.Registered} (ok, or not: its id is
    * running or was answered), or {@link RequestActor.Refused} for another principal or too many at
-   * once. An accepted {@code request} is counted as running (a null one is counted by the caller).
+   * once. The caller counts an accepted request as running.
    */
-  private RequestActor.Command register(String requestId, String principal, ActorRef<RequestActor.Command> request,
-      long knownInfoVersion) {
+  private RequestActor.Command decide(String requestId, String principal, long knownInfoVersion) {
     if (!isOwner(principal)) return new RequestActor.Refused(Refusal.otherPrincipal());
     if (running.containsKey(requestId) || answered.contains(requestId)) {
       return new RequestActor.Registered(false, null, 0, null);
@@ -346,9 +346,12 @@ public final class SessionActor {
       return new RequestActor.Refused(
           Refusal.tooMany("requests in flight in this session", settings.limits().maxInFlightPerSession()));
     }
-    if (request != null) running.put(requestId, request);
     // The info only when the requester's node does not have this version of it (SessionInfoCache).
     return new RequestActor.Registered(true, knownInfoVersion == infoVersion ? null : info(), infoVersion, ctx.getSelf());
+  }
+
+  private static boolean isAccepted(RequestActor.Command outcome) {
+    return outcome instanceof RequestActor.Registered r && r.ok();
   }
 
   private Behavior<Object> onClientNotification(ClientNotification m) {
